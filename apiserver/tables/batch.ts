@@ -1,0 +1,103 @@
+// Printers for batch/v1: jobs (NAME STATUS COMPLETIONS DURATION AGE) and cronjobs.
+import { formatLabelSelector } from '../../shared/selectors/label-selector-object.ts';
+import { ageColumn, column, containerCells, containersColumn, imagesColumn, nameColumn, SELECTOR_DOCS, selectorColumn } from './columns.ts';
+import { humanDuration, since, timeOf } from './duration.ts';
+import { printer, type LabelSelectorView, type ObjectMetaView, type PodTemplateView, type PrintContext, type PrintedRow } from './types.ts';
+
+interface JobSpecView {
+  completions?: number | null;
+  parallelism?: number | null;
+  selector?: LabelSelectorView | null;
+  template?: PodTemplateView;
+}
+
+export interface JobView {
+  metadata?: ObjectMetaView;
+  spec?: JobSpecView;
+  status?: {
+    succeeded?: number;
+    startTime?: string | null;
+    completionTime?: string | null;
+    conditions?: { type?: string; status?: string }[] | null;
+  };
+}
+
+// hasJobCondition: the first condition of that type decides.
+const hasJobCondition = (job: JobView, type: string) => (job.status?.conditions ?? []).find((c) => c.type === type)?.status === 'True';
+
+function jobStatus(job: JobView): string {
+  if (hasJobCondition(job, 'Complete')) return 'Complete';
+  if (hasJobCondition(job, 'Failed')) return 'Failed';
+  if (job.metadata?.deletionTimestamp) return 'Terminating';
+  if (hasJobCondition(job, 'Suspended')) return 'Suspended';
+  if (hasJobCondition(job, 'FailureTarget')) return 'FailureTarget';
+  return 'Running';
+}
+
+function completions(job: JobView): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  const wanted = job.spec?.completions;
+  if (wanted !== undefined && wanted !== null) return `${succeeded}/${wanted}`;
+  const parallelism = job.spec?.parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+function jobDuration(job: JobView, now: Date): string {
+  const start = timeOf(job.status?.startTime);
+  if (start === undefined) return '';
+  const end = timeOf(job.status?.completionTime);
+  return humanDuration((end ?? now.getTime()) - start);
+}
+
+export function printJob(job: JobView, ctx: PrintContext): PrintedRow {
+  const cells = [job.metadata?.name ?? '', jobStatus(job), completions(job), jobDuration(job, ctx.now), since(job.metadata?.creationTimestamp, ctx.now)];
+  if (ctx.wide) cells.push(...containerCells(job.spec?.template?.spec?.containers), formatLabelSelector(job.spec?.selector));
+  return { cells };
+}
+
+export const jobPrinter = printer<JobView>(
+  [
+    nameColumn(),
+    column('Status', 'string', 'Status of the job.'),
+    column('Completions', 'string', 'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.'),
+    column('Duration', 'string', 'Time required to complete the job.'),
+    ageColumn(),
+    containersColumn(),
+    imagesColumn(),
+    selectorColumn(SELECTOR_DOCS.job),
+  ],
+  printJob,
+);
+
+export interface CronJobView {
+  metadata?: ObjectMetaView;
+  spec?: { schedule?: string; timeZone?: string | null; suspend?: boolean | null; jobTemplate?: { spec?: JobSpecView } };
+  status?: { active?: unknown[] | null; lastScheduleTime?: string | null };
+}
+
+export const cronJobPrinter = printer<CronJobView>(
+  [
+    nameColumn(),
+    column('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
+    column('Timezone', 'string', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones'),
+    column('Suspend', 'boolean', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.'),
+    column('Active', 'integer', 'A list of pointers to currently running jobs.'),
+    column('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
+    ageColumn(),
+    containersColumn(),
+    imagesColumn(),
+    selectorColumn(SELECTOR_DOCS.job),
+  ],
+  (cj, ctx) => {
+    const spec = cj.spec ?? {};
+    const lastSchedule = cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, ctx.now) : '<none>';
+    // printBoolPtr: True, False, or <unset> when the field is missing.
+    const suspend = spec.suspend === undefined || spec.suspend === null ? '<unset>' : spec.suspend ? 'True' : 'False';
+    const cells = [cj.metadata?.name ?? '', spec.schedule ?? '', spec.timeZone ?? '<none>', suspend, (cj.status?.active ?? []).length, lastSchedule, since(cj.metadata?.creationTimestamp, ctx.now)];
+    if (ctx.wide) {
+      const jobSpec = spec.jobTemplate?.spec;
+      cells.push(...containerCells(jobSpec?.template?.spec?.containers), formatLabelSelector(jobSpec?.selector));
+    }
+    return { cells };
+  },
+);
