@@ -25,6 +25,11 @@ export interface TableOptions {
   listMeta?: TableListMeta;
   /** The meta.k8s.io version the client asked for (`v=` of the Accept header). */
   version?: 'v1' | 'v1beta1';
+  /**
+   * Leave out the column definitions. A Table watch sends them with the first event only, as
+   * kube-apiserver does; kubectl keeps the first event's columns.
+   */
+  noHeaders?: boolean;
 }
 
 /** The printer of a resource, by plural and API group ('' for core); the default NAME/CREATED AT otherwise. */
@@ -68,7 +73,7 @@ export function tableFor(plural: string, group: string, objects: readonly unknow
     kind: 'Table',
     apiVersion,
     metadata: cleanListMeta(options.listMeta),
-    columnDefinitions: (ctx.wide ? p.columns : p.columns.filter((c) => c.priority === 0)).map((c) => ({ ...c })),
+    columnDefinitions: options.noHeaders ? null : (ctx.wide ? p.columns : p.columns.filter((c) => c.priority === 0)).map((c) => ({ ...c })),
     rows,
   };
 }

@@ -43,7 +43,8 @@ export interface Table {
   kind: 'Table';
   apiVersion: string;
   metadata: TableListMeta;
-  columnDefinitions: TableColumnDefinition[];
+  /** null when headers were not asked for: the 2nd and later events of a watch (kube serializes nil as null). */
+  columnDefinitions: TableColumnDefinition[] | null;
   rows: TableRow[];
 }
 

@@ -10,7 +10,7 @@ const cellsOf = (plural: string, group: string, objects: unknown[], wide = true)
 
 describe('services', () => {
   test('columns', () => {
-    assert.deepEqual(table('services', '', []).columnDefinitions.map((c) => [c.name, c.priority]), [
+    assert.deepEqual((table('services', '', []).columnDefinitions ?? []).map((c) => [c.name, c.priority]), [
       ['Name', 0], ['Type', 0], ['Cluster-IP', 0], ['External-IP', 0], ['Port(s)', 0], ['Age', 0], ['Selector', 1],
     ]);
   });
@@ -48,7 +48,7 @@ describe('nodes', () => {
 
   test('Ready node with a role, and wide cells', () => {
     assert.deepEqual(cellsOf('nodes', '', [node('cp', {})]), [['cp', 'Ready', 'control-plane', '10d', 'v1.32.0', '172.18.0.2', '<none>', 'k8ts', '6.1.0', 'k8ts://0.1.0']]);
-    assert.deepEqual(table('nodes', '', []).columnDefinitions.map((c) => c.name), ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+    assert.deepEqual((table('nodes', '', []).columnDefinitions ?? []).map((c) => c.name), ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
   });
 
   test('NotReady, cordoned, Unknown, and roles from kubernetes.io/role', () => {
@@ -103,7 +103,7 @@ describe('events', () => {
   };
 
   test('columns: LAST SEEN TYPE REASON OBJECT MESSAGE, the rest only for -o wide', () => {
-    assert.deepEqual(table('events', '', []).columnDefinitions.map((c) => [c.name, c.priority]), [
+    assert.deepEqual((table('events', '', []).columnDefinitions ?? []).map((c) => [c.name, c.priority]), [
       ['Last Seen', 0], ['Type', 0], ['Reason', 0], ['Object', 0], ['Subobject', 1], ['Source', 1], ['Message', 0], ['First Seen', 1], ['Count', 1], ['Name', 1],
     ]);
   });
@@ -132,7 +132,7 @@ describe('rbac and scheduling', () => {
       subjects: [{ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'devs' }, { kind: 'ServiceAccount', name: 'ci', namespace: 'tools' }, { kind: 'User', name: 'bob' }],
     };
     assert.deepEqual(cellsOf('rolebindings', 'rbac.authorization.k8s.io', [rb]), [['read', 'ClusterRole/view', '24h', 'alice, bob', 'devs', 'tools/ci']]);
-    assert.deepEqual(table('clusterrolebindings', 'rbac.authorization.k8s.io', []).columnDefinitions.map((c) => c.name), ['Name', 'Role', 'Age', 'Users', 'Groups', 'ServiceAccounts']);
+    assert.deepEqual((table('clusterrolebindings', 'rbac.authorization.k8s.io', []).columnDefinitions ?? []).map((c) => c.name), ['Name', 'Role', 'Age', 'Users', 'Groups', 'ServiceAccounts']);
   });
 
   test('priorityclasses', () => {

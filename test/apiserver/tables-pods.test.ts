@@ -169,12 +169,12 @@ describe('pod rows', () => {
 
   test('in a table: all nine columns, and without wide only the first five', () => {
     const table = tableFor('pods', '', [pod({ status: { phase: 'Running', containerStatuses: [running] } })], { includeObject: 'Metadata', now });
-    assert.deepEqual(table.columnDefinitions.map((c) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates']);
-    assert.deepEqual(table.columnDefinitions.map((c) => c.priority), [0, 0, 0, 0, 0, 1, 1, 1, 1]);
-    assert.equal(table.columnDefinitions[0].format, 'name');
+    assert.deepEqual((table.columnDefinitions ?? []).map((c) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates']);
+    assert.deepEqual((table.columnDefinitions ?? []).map((c) => c.priority), [0, 0, 0, 0, 0, 1, 1, 1, 1]);
+    assert.equal((table.columnDefinitions ?? [])[0].format, 'name');
     assert.equal(table.rows[0].cells.length, 9);
     const narrow = tableFor('pods', '', [pod({ status: { phase: 'Running', containerStatuses: [running] } })], { includeObject: 'Metadata', now, wide: false });
-    assert.equal(narrow.columnDefinitions.length, 5);
+    assert.equal((narrow.columnDefinitions ?? []).length, 5);
     assert.deepEqual(narrow.rows[0].cells, ['web', '1/1', 'Running', '0', '5m']);
   });
 });

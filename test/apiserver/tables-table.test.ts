@@ -18,8 +18,8 @@ describe('the Table envelope', () => {
     assert.equal(t.kind, 'Table');
     assert.equal(t.apiVersion, 'meta.k8s.io/v1');
     assert.deepEqual(t.metadata, { resourceVersion: '100', continue: 'tok', remainingItemCount: 3 });
-    assert.deepEqual(Object.keys(t.columnDefinitions[0]).sort(), ['description', 'format', 'name', 'priority', 'type']);
-    assert.deepEqual(t.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Data', 'string', ''], ['Age', 'string', '']]);
+    assert.deepEqual(Object.keys((t.columnDefinitions ?? [])[0]).sort(), ['description', 'format', 'name', 'priority', 'type']);
+    assert.deepEqual((t.columnDefinitions ?? []).map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Data', 'string', ''], ['Age', 'string', '']]);
     assert.deepEqual(t.rows[0].cells, ['cfg', 1, '60m']);
   });
 
@@ -59,8 +59,15 @@ describe('the Table envelope', () => {
 
   test('column definitions are copies: editing one table does not change the next', () => {
     const a = tableFor('configmaps', '', [], { includeObject: 'None', now });
-    a.columnDefinitions[0].name = 'changed';
-    assert.equal(tableFor('configmaps', '', [], { includeObject: 'None', now }).columnDefinitions[0].name, 'Name');
+    if (a.columnDefinitions) a.columnDefinitions[0].name = 'changed';
+    assert.equal(tableFor('configmaps', '', [], { includeObject: 'None', now }).columnDefinitions?.[0].name, 'Name');
+  });
+
+  test('noHeaders (watch events after the first) gives null column definitions and the same cells', () => {
+    const t = tableFor('configmaps', '', [cm], { includeObject: 'None', now, noHeaders: true });
+    assert.equal(t.columnDefinitions, null);
+    assert.match(JSON.stringify(t), /"columnDefinitions":null/);
+    assert.deepEqual(t.rows[0].cells, ['cfg', 1, '60m']);
   });
 });
 
@@ -70,7 +77,7 @@ describe('kinds without a printer', () => {
     assert.equal(printerFor('pods', 'example.com'), defaultPrinter);
     const role = { metadata: { name: 'admin', creationTimestamp: '2024-04-30T08:15:30.123Z' } };
     const t = tableFor('clusterroles', 'rbac.authorization.k8s.io', [role, { metadata: { name: 'x' } }], { includeObject: 'Metadata', now });
-    assert.deepEqual(t.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
+    assert.deepEqual((t.columnDefinitions ?? []).map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
     assert.deepEqual(t.rows.map((r) => r.cells), [['admin', '2024-04-30T08:15:30Z'], ['x', '0001-01-01T00:00:00Z']]);
   });
 });

@@ -5,7 +5,7 @@ import { tableFor } from '../../apiserver/tables/index.ts';
 const now = new Date('2024-05-01T12:00:00Z');
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
 const rowsOf = (plural: string, group: string, objects: unknown[]) => tableFor(plural, group, objects, { includeObject: 'None', now }).rows.map((r) => r.cells);
-const columnsOf = (plural: string, group: string) => tableFor(plural, group, [], { includeObject: 'None', now }).columnDefinitions.map((c) => `${c.name}${c.priority ? '*' : ''}`);
+const columnsOf = (plural: string, group: string) => (tableFor(plural, group, [], { includeObject: 'None', now }).columnDefinitions ?? []).map((c) => `${c.name}${c.priority ? '*' : ''}`);
 
 const template = {
   metadata: { labels: { app: 'web' } },
