@@ -3,7 +3,7 @@
 // shape, and a ring of recent events lets a client resume from a recent revision without touching the
 // store. A client that starts further back than the ring gets its own store watch (which answers
 // Compacted -> 410 when the revision is gone).
-import type { Backend, StoreEvent, Watcher } from '../storage/interface.ts';
+import { StorageError, type Backend, type StoreEvent, type Watcher } from '../storage/interface.ts';
 import type { KubeObject } from '../registry/object.ts';
 
 export interface CachedEvent {
@@ -96,6 +96,10 @@ export class Cacher {
    * Throws the store's Compacted error when the revision is no longer kept.
    */
   subscribe(afterRevision: number, subscriber: WatchSubscriber): Subscription {
+    // The ring may still hold events the store has compacted away; the compaction window is the rule
+    // for everyone, so a client learns it must relist whichever server or cache it asks.
+    if (afterRevision + 1 < this.backend.compactedRevision())
+      throw new StorageError('Compacted', `revision ${afterRevision} has been compacted`, undefined, afterRevision);
     if (afterRevision >= this.completeAfter) {
       // Replay and join in the same synchronous step, so no event falls between them.
       for (let i = this.ringStart; i < this.ring.length; i++) {

@@ -32,7 +32,7 @@ export interface StartOptions {
   args?: string[];
 }
 
-export async function startApiServer(options: StartOptions = {}): Promise<ApiServerProcess> {
+export async function startApiServer(options: StartOptions = {}, ownsDataDir = options.dataDir === undefined): Promise<ApiServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-apiserver-'));
   const args = ['--import', 'tsx', 'apiserver/main.ts', '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
@@ -56,10 +56,10 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
     url, port, dataDir, child, output,
     stop: () => waitExit('SIGTERM'),
     kill: () => waitExit('SIGKILL'),
-    restart: () => startApiServer({ ...options, dataDir, port }),
+    restart: () => startApiServer({ ...options, dataDir, port }, ownsDataDir),
     async cleanup() {
       await waitExit('SIGTERM');
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return proc;

@@ -56,8 +56,9 @@ export async function openWatch(base: string, path: string) {
         if (ended) throw new Error(`watch ended before condition held; got ${events.length} events`);
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`timed out waiting on watch; got ${events.length} events: ${JSON.stringify(events.slice(-3))}`);
+        // Woken by each new event, and every 100 ms for predicates that also look outside the watch.
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, left);
+          const t = setTimeout(resolve, Math.min(left, 100));
           waiters.push(() => { clearTimeout(t); resolve(); });
         });
       }
