@@ -1,0 +1,6 @@
+// Every controller the manager can run, by the name `--controllers` uses (kube's names).
+import type { ControllerFactory } from '../controller-context.ts';
+
+export const controllers: Record<string, ControllerFactory> = {
+  // Each controller file adds its line here, e.g. replicaset: newReplicaSetController,
+};
