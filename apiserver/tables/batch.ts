@@ -68,36 +68,3 @@ export const jobPrinter = printer<JobView>(
   ],
   printJob,
 );
-
-export interface CronJobView {
-  metadata?: ObjectMetaView;
-  spec?: { schedule?: string; timeZone?: string | null; suspend?: boolean | null; jobTemplate?: { spec?: JobSpecView } };
-  status?: { active?: unknown[] | null; lastScheduleTime?: string | null };
-}
-
-export const cronJobPrinter = printer<CronJobView>(
-  [
-    nameColumn(),
-    column('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
-    column('Timezone', 'string', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones'),
-    column('Suspend', 'boolean', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.'),
-    column('Active', 'integer', 'A list of pointers to currently running jobs.'),
-    column('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
-    ageColumn(),
-    containersColumn(),
-    imagesColumn(),
-    selectorColumn(SELECTOR_DOCS.job),
-  ],
-  (cj, ctx) => {
-    const spec = cj.spec ?? {};
-    const lastSchedule = cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, ctx.now) : '<none>';
-    // printBoolPtr: True, False, or <unset> when the field is missing.
-    const suspend = spec.suspend === undefined || spec.suspend === null ? '<unset>' : spec.suspend ? 'True' : 'False';
-    const cells = [cj.metadata?.name ?? '', spec.schedule ?? '', spec.timeZone ?? '<none>', suspend, (cj.status?.active ?? []).length, lastSchedule, since(cj.metadata?.creationTimestamp, ctx.now)];
-    if (ctx.wide) {
-      const jobSpec = spec.jobTemplate?.spec;
-      cells.push(...containerCells(jobSpec?.template?.spec?.containers), formatLabelSelector(jobSpec?.selector));
-    }
-    return { cells };
-  },
-);

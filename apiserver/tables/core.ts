@@ -183,17 +183,3 @@ export const secretPrinter = printer<SecretView>(
     return { cells: [name, s.type ?? '', Object.keys(s.data ?? {}).length, age] };
   },
 );
-
-export interface ServiceAccountView { metadata?: ObjectMetaView; secrets?: unknown[] | null }
-
-export const serviceAccountPrinter = printer<ServiceAccountView>(
-  [
-    nameColumn(),
-    column('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret'),
-    ageColumn(),
-  ],
-  (sa, ctx) => {
-    const [name, age] = nameAndAge(sa.metadata, ctx);
-    return { cells: [name, (sa.secrets ?? []).length, age] };
-  },
-);

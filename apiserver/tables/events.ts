@@ -23,39 +23,6 @@ export interface CoreEventView {
   reportingInstance?: string;
 }
 
-export interface EventsV1EventView {
-  metadata?: ObjectMetaView;
-  regarding?: ObjectReferenceView;
-  reason?: string;
-  note?: string;
-  type?: string;
-  eventTime?: string | null;
-  series?: { count?: number; lastObservedTime?: string | null } | null;
-  reportingController?: string;
-  reportingInstance?: string;
-  deprecatedSource?: { component?: string; host?: string };
-  deprecatedFirstTimestamp?: string | null;
-  deprecatedLastTimestamp?: string | null;
-  deprecatedCount?: number;
-}
-
-/** The core/v1 view of an events.k8s.io/v1 Event (kube's conversion between the two). */
-export const fromEventsV1 = (e: EventsV1EventView): CoreEventView => ({
-  metadata: e.metadata,
-  involvedObject: e.regarding,
-  reason: e.reason,
-  message: e.note,
-  source: e.deprecatedSource,
-  firstTimestamp: e.deprecatedFirstTimestamp,
-  lastTimestamp: e.deprecatedLastTimestamp,
-  count: e.deprecatedCount,
-  type: e.type,
-  eventTime: e.eventTime,
-  series: e.series,
-  reportingComponent: e.reportingController,
-  reportingInstance: e.reportingInstance,
-});
-
 export const eventColumns = [
   column('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
   column('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
@@ -99,4 +66,3 @@ export function printEvent(e: CoreEventView, ctx: PrintContext): PrintedRow {
 }
 
 export const eventPrinter = printer<CoreEventView>(eventColumns, printEvent);
-export const eventsV1Printer = printer<EventsV1EventView>(eventColumns, (e, ctx) => printEvent(fromEventsV1(e), ctx));

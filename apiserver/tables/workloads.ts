@@ -114,37 +114,3 @@ export const daemonSetPrinter = printer<DaemonSetView>(
     return { cells };
   },
 );
-
-export type StatefulSetView = WorkloadView<{ readyReplicas?: number }>;
-
-export const statefulSetPrinter = printer<StatefulSetView>(
-  [nameColumn(), column('Ready', 'string', 'Number of the pod with ready state'), ageColumn(), containersColumn(), imagesColumn()],
-  (ss, ctx) => {
-    const cells = [ss.metadata?.name ?? '', `${ss.status?.readyReplicas ?? 0}/${desired(ss.spec)}`, since(ss.metadata?.creationTimestamp, ctx.now)];
-    if (ctx.wide) cells.push(...containerCells(ss.spec?.template?.spec?.containers));
-    return { cells };
-  },
-);
-
-export interface ControllerRevisionView { metadata?: ObjectMetaView; revision?: number }
-
-// formatResourceName: `daemonset.apps/name`, the lowercased group-qualified kind of the owner.
-function controllerOf(meta: ObjectMetaView | undefined): string {
-  const ref = (meta?.ownerReferences ?? []).find((r) => r.controller === true);
-  if (!ref) return '<none>';
-  const apiVersion = ref.apiVersion ?? '';
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  const kind = ref.kind ?? '';
-  if (!kind && !group) return ref.name ?? '';
-  return `${(group ? `${kind}.${group}` : kind).toLowerCase()}/${ref.name ?? ''}`;
-}
-
-export const controllerRevisionPrinter = printer<ControllerRevisionView>(
-  [
-    nameColumn(),
-    column('Controller', 'string', 'Controller of the object'),
-    column('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'),
-    ageColumn(),
-  ],
-  (cr, ctx) => ({ cells: [cr.metadata?.name ?? '', controllerOf(cr.metadata), cr.revision ?? 0, since(cr.metadata?.creationTimestamp, ctx.now)] }),
-);

@@ -50,18 +50,10 @@ describe('replicasets and daemonsets', () => {
     assert.deepEqual(rowsOf('daemonsets', 'apps', [ds]), [['proxy', 2, 2, 1, 2, 1, 'kubernetes.io/os=linux', '10m', 'nginx,sidecar', 'nginx:1.27,busybox', 'app=proxy']]);
   });
 
-  test('statefulset: READY ready/desired', () => {
-    const ss = { metadata: { name: 'db', creationTimestamp: ago(60) }, spec: { replicas: 3, template }, status: { readyReplicas: 3 } };
-    assert.deepEqual(rowsOf('statefulsets', 'apps', [ss]), [['db', '3/3', '60s', 'nginx,sidecar', 'nginx:1.27,busybox']]);
-  });
 
-  test('controllerrevision: the owning controller as kind.group/name', () => {
-    const cr = { metadata: { name: 'proxy-7c', creationTimestamp: ago(5), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'proxy', controller: true }] }, revision: 2 };
-    assert.deepEqual(rowsOf('controllerrevisions', 'apps', [cr]), [['proxy-7c', 'daemonset.apps/proxy', 2, '5s']]);
-  });
 });
 
-describe('jobs and cronjobs', () => {
+describe('jobs', () => {
   test('jobs: STATUS COMPLETIONS DURATION', () => {
     assert.deepEqual(columnsOf('jobs', 'batch'), ['Name', 'Status', 'Completions', 'Duration', 'Age', 'Containers*', 'Images*', 'Selector*']);
     const job = (over: object) => ({ metadata: { name: 'pi', creationTimestamp: ago(120) }, spec: { completions: 1, parallelism: 1, template, selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } } }, ...over });
@@ -79,12 +71,4 @@ describe('jobs and cronjobs', () => {
     assert.equal(rowsOf('jobs', 'batch', [workQueue])[0][2], '1/1 of 3');
   });
 
-  test('cronjobs', () => {
-    const cj = {
-      metadata: { name: 'nightly', creationTimestamp: ago(3 * 86400) },
-      spec: { schedule: '0 3 * * *', suspend: false, jobTemplate: { spec: { template } } },
-      status: { active: [{ name: 'nightly-1' }], lastScheduleTime: ago(3600) },
-    };
-    assert.deepEqual(rowsOf('cronjobs', 'batch', [cj]), [['nightly', '0 3 * * *', '<none>', 'False', 1, '60m', '3d', 'nginx,sidecar', 'nginx:1.27,busybox', '<none>']]);
-  });
 });
