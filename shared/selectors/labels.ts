@@ -2,7 +2,8 @@
 // (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x,y)`, `a`, `!a`, `a>1`, `a<1`), kube's validation and
 // error wording, and its matching rules (`!=` and `notin` also match objects that lack the key).
 import { scan, type ScannedItem, type Token } from './label-lexer.ts';
-import { aggregateMessage, fieldInvalid, isQualifiedName, isValidLabelValue } from './label-validation.ts';
+import { aggregateMessage, fieldInvalid } from './field-error-format.ts';
+import { isQualifiedName, isValidLabelValue } from '../api/names.ts';
 import { SelectorParseError } from './selector-error.ts';
 
 /** selection.Operator, spelled as kube spells it. */
