@@ -29,6 +29,13 @@ export interface ApiServer {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** namespace/name of the object a request wrote, for the request log (creates learn it late). */
+    objectKey?: string;
+  }
+}
+
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { backend, logger } = options;
   const registry = new ApiRegistry(backend, options);
@@ -60,7 +67,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     metrics.requests.inc({ ...labels, code: String(reply.statusCode) });
     metrics.latency.observe(labels, reply.elapsedTime / 1000);
     if (MUTATING.has(req.method) && info)
-      logger.info({ verb: labels.verb, resource: info.resource, subresource: info.subresource || undefined, key: info.namespace ? `${info.namespace}/${info.name}` : info.name, code: reply.statusCode, ms: Math.round(reply.elapsedTime), rv: backend.currentRevision() }, 'request');
+      logger.info({ verb: labels.verb, resource: info.resource, subresource: info.subresource || undefined, key: req.objectKey ?? (info.namespace ? `${info.namespace}/${info.name}` : info.name), code: reply.statusCode, ms: Math.round(reply.elapsedTime), rv: backend.currentRevision() }, 'request');
   });
 
   app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(versionInfo)));

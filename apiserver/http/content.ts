@@ -1,8 +1,10 @@
-// Request bodies and response encodings: JSON and YAML in, JSON (or YAML, or a meta.k8s.io Table) out,
-// as kube-apiserver negotiates them. Protobuf is never offered, so clients that ask for it also list JSON.
+// Request bodies and response encodings: JSON, YAML and Kubernetes protobuf in (client-go's typed clients, and so
+// `kubectl create ...`, send protobuf), JSON (or YAML, or a meta.k8s.io Table) out, as kube-apiserver negotiates
+// them. Protobuf is never offered in answers, so clients that ask for it also list JSON.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../../shared/errors.ts';
+import { decodeKubernetesProtobuf } from '../../shared/protobuf/decode.ts';
 
 export const PATCH_TYPES = {
   'application/json-patch+json': 'json',
@@ -11,6 +13,8 @@ export const PATCH_TYPES = {
   'application/apply-patch+yaml': 'apply',
 } as const;
 export type PatchType = (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES];
+
+export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /** The body as the handler sees it: decoded JSON, plus the media type it came as. */
 export interface DecodedBody {
@@ -28,15 +32,26 @@ function decodeJson(text: string): unknown {
   }
 }
 
+function decodeProtobuf(body: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(body).object;
+  } catch (err) {
+    throw badRequest(`the body of the request could not be decoded as protobuf: ${(err as Error).message}`);
+  }
+}
+
 /** Registers parsers that keep the raw decision (which type, decoded how) for the handlers. */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+  // Raw bytes, since protobuf is binary; every other type is text.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
     const mediaType = mediaTypeOf(req.headers['content-type']);
-    const text = body as string;
+    const bytes = body as Buffer;
     try {
       let value: unknown;
-      if (text.trim() === '') value = undefined;
+      const text = mediaType === PROTOBUF_MEDIA_TYPE ? '' : bytes.toString('utf8');
+      if (mediaType === PROTOBUF_MEDIA_TYPE) value = bytes.length === 0 ? undefined : decodeProtobuf(bytes);
+      else if (text.trim() === '') value = undefined;
       else if (mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml') {
         try {
           value = parseYaml(text);

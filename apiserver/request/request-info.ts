@@ -37,6 +37,12 @@ export function parseResourcePath(method: string, path: string, query: { watch?:
     rest = parts.slice(3);
   } else return undefined;
   if (rest.length === 0) return undefined;
+  // The deprecated /api/v1/watch/... form of a watch, still used by some clients.
+  let legacyWatch = false;
+  if (rest[0] === 'watch' && rest.length > 1) {
+    legacyWatch = true;
+    rest = rest.slice(1);
+  }
 
   let namespace = '';
   if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && NAMESPACE_SUBRESOURCES.has(rest[2]))) {
@@ -45,7 +51,7 @@ export function parseResourcePath(method: string, path: string, query: { watch?:
   }
   if (rest.length > 3) return undefined;
   const [resource, name = '', subresource = ''] = rest;
-  const watching = query.watch === '1' || query.watch === 'true';
+  const watching = legacyWatch || query.watch === '1' || query.watch === 'true';
   let verb: Verb;
   switch (method) {
     case 'GET': case 'HEAD': verb = name ? 'get' : watching ? 'watch' : 'list'; break;
@@ -57,5 +63,6 @@ export function parseResourcePath(method: string, path: string, query: { watch?:
   }
   // A watch of a single object is a list-watch with a name field selector, as in kube.
   if (verb === 'get' && watching && !subresource) verb = 'watch';
+  if (legacyWatch && verb !== 'watch') return undefined;
   return { group, version, namespace, resource, name, subresource, verb };
 }
