@@ -8,6 +8,11 @@ import { StatusError } from '../../shared/errors.ts';
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** The verbs a resource's main endpoint serves, as its kube storage implements them (namespaces have no DeleteCollection). */
+export function verbsOf(t: Pick<ResourceType, 'group' | 'plural'>): string[] {
+  return t.group === '' && t.plural === 'namespaces' ? ALL_VERBS.filter((v) => v !== 'deletecollection') : ALL_VERBS;
+}
+
 const groupVersions = () => {
   const groups = new Map<string, Set<string>>();
   for (const t of resourceTypes) {
@@ -40,7 +45,7 @@ export function resourceList(group: string, version: string) {
   if (types.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const t of types) {
-    const entry: Record<string, unknown> = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: ALL_VERBS };
+    const entry: Record<string, unknown> = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: verbsOf(t) };
     if (t.shortNames.length) entry.shortNames = t.shortNames;
     if (t.categories.length) entry.categories = t.categories;
     resources.push(entry, ...subresourceEntries(t));

@@ -16,7 +16,7 @@ import { deleteCollectionHandler } from '../handlers/deletecollection.ts';
 import { watchHandler } from '../handlers/watch.ts';
 import { getScaleHandler, writeScaleHandler } from '../handlers/scale.ts';
 import { bindingHandler } from '../handlers/binding.ts';
-import { discoveryHandler } from './discovery.ts';
+import { discoveryHandler, verbsOf } from './discovery.ts';
 
 const MAIN_VERBS: Record<RequestInfo['verb'], ApiHandler> = {
   get: getHandler, list: listHandler, watch: watchHandler, create: createHandler, update: updateHandler,
@@ -55,6 +55,7 @@ export function registerResourceRoutes(app: FastifyInstance, registry: ApiRegist
     if (!store.type.namespaced && info.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     if (info.verb === 'create' && info.name && !info.subresource) throw methodNotAllowed();
     if ((info.verb === 'update' || info.verb === 'patch') && !info.name) throw methodNotAllowed();
+    if (!info.subresource && !verbsOf(store.type).includes(info.verb)) throw methodNotAllowed();
     const handler = info.subresource ? subresourceHandler(info, store.type.subresources) : MAIN_VERBS[info.verb];
     await handler({ req, reply, info, store, registry, query });
   };

@@ -1,5 +1,5 @@
 // meta/v1 DeleteOptions, from the body or from query parameters (kubectl sends both ways).
-import { badRequest } from '../../shared/errors.ts';
+import { badRequest, invalid, type StatusCause } from '../../shared/errors.ts';
 import { isPlainObject } from './object.ts';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
@@ -34,10 +34,14 @@ export function parseDeleteOptions(body: unknown, query: Record<string, string |
     if (Number.isInteger(options.gracePeriodSeconds) && options.gracePeriodSeconds < 0) options.gracePeriodSeconds = 1;
     else throw badRequest(`invalid gracePeriodSeconds: ${options.gracePeriodSeconds}`);
   }
-  if (options.propagationPolicy && !POLICIES.has(options.propagationPolicy))
-    throw badRequest(`propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  // What decodes but is not a valid DeleteOptions is a 422, as kube's ValidateDeleteOptions makes it.
+  const causes: StatusCause[] = [];
   if (options.propagationPolicy && options.orphanDependents !== undefined)
-    throw badRequest('orphanDependents and propagationPolicy cannot both be set');
-  if (options.dryRun && options.dryRun.some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: "${options.dryRun[0]}": supported values: "All"`);
+    causes.push({ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: `Invalid value: "${options.propagationPolicy}": orphanDependents and deletionPropagation cannot be both set` });
+  if (options.propagationPolicy && !POLICIES.has(options.propagationPolicy))
+    causes.push({ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"` });
+  const badDryRun = options.dryRun?.find((d) => d !== 'All');
+  if (badDryRun !== undefined) causes.push({ reason: 'FieldValueNotSupported', field: 'dryRun', message: `Unsupported value: "${badDryRun}": supported values: "All"` });
+  if (causes.length) throw invalid('meta.k8s.io', 'DeleteOptions', '', causes);
   return options;
 }

@@ -32,8 +32,11 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
-/** Checks that a namespace exists and is not terminating; installed by the server (namespaces are a registry too). */
-export type NamespaceGuard = (namespace: string) => Promise<void>;
+/**
+ * Checks that a namespace exists and is not terminating before `name` of `resource` is created in it;
+ * installed by the server (namespaces are a registry too).
+ */
+export type NamespaceGuard = (namespace: string, resource: { group: string; resource: string }, name: string) => Promise<void>;
 
 export class GenericStore {
   readonly groupResource: { group: string; resource: string };
@@ -152,14 +155,14 @@ export class GenericStore {
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    if (this.strategy.hasGeneration !== false && input.spec !== undefined) meta.generation = 1;
+    if (this.strategy.hasGeneration ?? input.spec !== undefined) meta.generation = 1;
     else delete meta.generation;
     const warnings: string[] = [];
     // Defaults and validation first, then the kind's create-time rules on the defaulted object (kube's order
     // is decode+default, PrepareForCreate, validate; what PrepareForCreate adds here is server-made and valid).
     const validated = this.validate(input, undefined, options, warnings);
     const obj = this.strategy.prepareForCreate?.(validated, { now }) ?? validated;
-    if (this.type.namespaced) await this.namespaceGuard?.(meta.namespace!);
+    if (this.type.namespaced) await this.namespaceGuard?.(meta.namespace!, this.groupResource, meta.name);
     if (options.dryRun) {
       const existing = await this.backend.get(this.key(meta.namespace ?? '', meta.name));
       if (existing) throw alreadyExists(this.groupResource, meta.name);
@@ -205,10 +208,22 @@ export class GenericStore {
         next.metadata.resourceVersion = String(stored.modRevision);
         return { object: next, warnings };
       } catch (err) {
-        if (err instanceof StorageError && err.code === 'Conflict' && !pinned && attempt < 100) continue;
+        if (err instanceof StorageError && err.code === 'Conflict' && !pinned && attempt < 100) {
+          await this.committedPast(err);
+          continue;
+        }
         this.storageError(err, name);
       }
     }
+  }
+
+  /**
+   * A compare-and-swap can lose to a write that is still in flight (the backend checks against it before
+   * reads see it); re-reading at once would fetch the same stale object, so wait until that write commits.
+   */
+  private async committedPast(err: StorageError): Promise<void> {
+    const revision = err.revision ?? 0;
+    for (let i = 0; i < 1000 && this.backend.currentRevision() < revision; i++) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** The object to store for an update: server-owned fields kept, spec or status chosen by subresource. */
@@ -269,7 +284,13 @@ export class GenericStore {
   async update(namespace: string, name: string, body: unknown, options: WriteOptions & { subresource?: string } = {}): Promise<WriteResult> {
     const input = this.asObject(body);
     const pinned = input.metadata.resourceVersion ?? '';
-    return this.guaranteedUpdate(namespace, name, () => deepCopy(input), { ...options, preconditionResourceVersion: pinned });
+    // A uid in the body is a precondition, as kube's defaultUpdatedObjectInfo makes it.
+    const uid = input.metadata.uid;
+    return this.guaranteedUpdate(namespace, name, (current) => {
+      if (uid && uid !== current.metadata.uid)
+        throw conflict(this.groupResource, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
+      return deepCopy(input);
+    }, { ...options, preconditionResourceVersion: pinned });
   }
 
   async delete(namespace: string, name: string, options: DeleteOptions): Promise<DeleteResult> {
@@ -298,7 +319,10 @@ export class GenericStore {
         next.metadata.resourceVersion = String(stored.modRevision);
         return { object: next, deleted: false };
       } catch (err) {
-        if (err instanceof StorageError && err.code === 'Conflict' && attempt < 100) continue;
+        if (err instanceof StorageError && err.code === 'Conflict' && attempt < 100) {
+          await this.committedPast(err);
+          continue;
+        }
         if (err instanceof StorageError && err.code === 'KeyNotFound') throw notFound(this.groupResource, name);
         throw err instanceof StatusError ? err : internal(String(err));
       }

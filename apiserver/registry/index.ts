@@ -9,7 +9,7 @@ import { resourcePrefix } from './keys.ts';
 import { namespaceStrategy } from './kinds/namespaces.ts';
 import { podStrategy, type PodStrategyOptions } from './kinds/pods.ts';
 import { daemonSetStrategy, jobStrategy, workloadStrategy } from './kinds/workloads.ts';
-import { eventStrategy, nodeStrategy, plainStrategy, secretStrategy, serviceStrategy } from './kinds/misc.ts';
+import { endpointSliceStrategy, eventStrategy, leaseStrategy, nodeStrategy, plainStrategy, secretStrategy, serviceStrategy } from './kinds/misc.ts';
 import type { Strategy } from './strategy.ts';
 
 export type RegistryOptions = PodStrategyOptions & { watchCacheSize: number };
@@ -25,6 +25,8 @@ function strategyFor(type: ResourceType, options: RegistryOptions): Strategy {
     case 'apps/deployments': case 'apps/replicasets': return workloadStrategy;
     case 'apps/daemonsets': return daemonSetStrategy;
     case 'batch/jobs': return jobStrategy;
+    case 'coordination.k8s.io/leases': return leaseStrategy;
+    case 'discovery.k8s.io/endpointslices': return endpointSliceStrategy;
     default: return plainStrategy;
   }
 }
@@ -43,11 +45,12 @@ export class ApiRegistry {
       this.stores.push(store);
     }
     const namespaces = this.lookup('', 'v1', 'namespaces')!;
-    const guard = async (namespace: string) => {
+    // NamespaceLifecycle admission: a missing namespace is its own NotFound; a terminating one forbids the new object.
+    const guard = async (namespace: string, resource: { group: string; resource: string }, name: string) => {
       const ns = await namespaces.get('', namespace).catch(() => undefined);
       if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
       if (ns.metadata.deletionTimestamp)
-        throw forbidden({ group: '', resource: 'namespaces' }, namespace, `unable to create new content in namespace ${namespace} because it is being terminated`);
+        throw forbidden(resource, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
     };
     for (const store of this.stores) store.namespaceGuard = guard;
   }

@@ -33,6 +33,9 @@ export interface Strategy {
   subresourceUpdate?: Record<string, (desired: KubeObject, current: KubeObject) => KubeObject>;
   /** DELETE answers with the deleted object rather than a Status (pods, services, namespaces do). */
   returnDeletedObject?: boolean;
-  /** The spec-like fields whose change bumps metadata.generation (default: everything but metadata and status). */
+  /**
+   * Whether objects keep metadata.generation (1 on create, +1 whenever anything but metadata and status
+   * changes): true always, false never, absent when the object has a spec (the common kube strategy).
+   */
   hasGeneration?: boolean;
 }

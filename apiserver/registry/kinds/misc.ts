@@ -32,10 +32,17 @@ export const secretStrategy: Strategy = {
 };
 
 export const serviceStrategy: Strategy = {
+  hasGeneration: false,
   returnDeletedObject: true,
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
 };
+
+/** kube's leaseStrategy sets no generation, though a Lease has a spec. */
+export const leaseStrategy: Strategy = { hasGeneration: false };
+
+/** kube's endpointSliceStrategy keeps a generation, though an EndpointSlice has no spec. */
+export const endpointSliceStrategy: Strategy = { hasGeneration: true };
 
 export const plainStrategy: Strategy = {};

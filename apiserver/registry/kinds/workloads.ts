@@ -4,7 +4,8 @@ import type { StatusCause } from '../../../shared/errors.ts';
 import type { KubeObject } from '../object.ts';
 import { deepEqual } from '../object.ts';
 import type { Strategy } from '../strategy.ts';
-import { prepareJobForCreate, type Job } from '../../../shared/api/batch.ts';
+import { JobStatus, prepareJobForCreate, type Job } from '../../../shared/api/batch.ts';
+import { DaemonSetStatus, DeploymentStatus, ReplicaSetStatus } from '../../../shared/api/apps.ts';
 
 interface WorkloadShape {
   spec?: {
@@ -16,6 +17,21 @@ interface WorkloadShape {
 }
 const workload = (obj: KubeObject) => obj as KubeObject & WorkloadShape;
 
+/**
+ * Status is the controller's: a new object starts with the empty status, defaulted as the schema
+ * defaults it (what kube's zero-value status struct serializes to). Dropping it instead would make the
+ * first update, even a no-op, differ from what was stored.
+ */
+const emptyStatus: Record<string, () => unknown> = {
+  Deployment: () => DeploymentStatus.parse({}),
+  ReplicaSet: () => ReplicaSetStatus.parse({}),
+  DaemonSet: () => DaemonSetStatus.parse({}),
+  Job: () => JobStatus.parse({}),
+};
+const resetStatus = (obj: KubeObject) => {
+  obj.status = emptyStatus[obj.kind ?? '']?.() ?? {};
+};
+
 function immutableSelector(obj: KubeObject, old: KubeObject): StatusCause[] {
   const a = workload(obj).spec?.selector;
   const b = workload(old).spec?.selector;
@@ -24,9 +40,7 @@ function immutableSelector(obj: KubeObject, old: KubeObject): StatusCause[] {
 }
 
 export const workloadStrategy: Strategy = {
-  prepareForCreate(obj) {
-    delete obj.status;
-  },
+  prepareForCreate: resetStatus,
   validateUpdate: immutableSelector,
   selectableFields(obj) {
     return { 'status.replicas': String(workload(obj).status?.replicas ?? 0) };
@@ -34,15 +48,13 @@ export const workloadStrategy: Strategy = {
 };
 
 export const daemonSetStrategy: Strategy = {
-  prepareForCreate(obj) {
-    delete obj.status;
-  },
+  prepareForCreate: resetStatus,
   validateUpdate: immutableSelector,
 };
 
 export const jobStrategy: Strategy = {
   prepareForCreate(obj) {
-    delete obj.status;
+    resetStatus(obj);
     return prepareJobForCreate(obj as unknown as Job) as unknown as KubeObject;
   },
   validateUpdate(obj, old) {
