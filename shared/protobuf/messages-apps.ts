@@ -1,0 +1,106 @@
+// Protobuf messages of k8s.io/api apps/v1: Deployment, ReplicaSet, DaemonSet.
+// Transcribed from apps/v1/generated.proto and apps/v1/types.go (v0.32, what kubectl 1.32 sends); the notation is described in descriptors.ts.
+import type { MessageTable } from './descriptors.ts';
+
+export const appsMessages: MessageTable = {
+  'apps.v1.Deployment': [
+    '1 metadata meta.v1.ObjectMeta omitempty',
+    '2 spec DeploymentSpec omitempty',
+    '3 status DeploymentStatus omitempty',
+  ],
+  'apps.v1.DeploymentSpec': [
+    '1 replicas *int32 omitempty',
+    '2 selector *meta.v1.LabelSelector',
+    '3 template core.v1.PodTemplateSpec',
+    '4 strategy DeploymentStrategy omitempty',
+    '5 minReadySeconds int32 omitempty',
+    '6 revisionHistoryLimit *int32 omitempty',
+    '7 paused bool omitempty',
+    '9 progressDeadlineSeconds *int32 omitempty',
+  ],
+  'apps.v1.DeploymentStrategy': ['1 type string omitempty', '2 rollingUpdate *RollingUpdateDeployment omitempty'],
+  'apps.v1.RollingUpdateDeployment': [
+    '1 maxUnavailable *intstr.IntOrString omitempty',
+    '2 maxSurge *intstr.IntOrString omitempty',
+  ],
+  'apps.v1.DeploymentStatus': [
+    '1 observedGeneration int64 omitempty',
+    '2 replicas int32 omitempty',
+    '3 updatedReplicas int32 omitempty',
+    '7 readyReplicas int32 omitempty',
+    '4 availableReplicas int32 omitempty',
+    '5 unavailableReplicas int32 omitempty',
+    '6 conditions []DeploymentCondition omitempty',
+    '8 collisionCount *int32 omitempty',
+  ],
+  'apps.v1.DeploymentCondition': [
+    '1 type string',
+    '2 status string',
+    '6 lastUpdateTime meta.v1.Time omitempty',
+    '7 lastTransitionTime meta.v1.Time omitempty',
+    '4 reason string omitempty',
+    '5 message string omitempty',
+  ],
+  'apps.v1.ReplicaSet': [
+    '1 metadata meta.v1.ObjectMeta omitempty',
+    '2 spec ReplicaSetSpec omitempty',
+    '3 status ReplicaSetStatus omitempty',
+  ],
+  'apps.v1.ReplicaSetSpec': [
+    '1 replicas *int32 omitempty',
+    '4 minReadySeconds int32 omitempty',
+    '2 selector *meta.v1.LabelSelector',
+    '3 template core.v1.PodTemplateSpec omitempty',
+  ],
+  'apps.v1.ReplicaSetStatus': [
+    '1 replicas int32',
+    '2 fullyLabeledReplicas int32 omitempty',
+    '4 readyReplicas int32 omitempty',
+    '5 availableReplicas int32 omitempty',
+    '3 observedGeneration int64 omitempty',
+    '6 conditions []ReplicaSetCondition omitempty',
+  ],
+  'apps.v1.ReplicaSetCondition': [
+    '1 type string',
+    '2 status string',
+    '3 lastTransitionTime meta.v1.Time omitempty',
+    '4 reason string omitempty',
+    '5 message string omitempty',
+  ],
+  'apps.v1.DaemonSet': [
+    '1 metadata meta.v1.ObjectMeta omitempty',
+    '2 spec DaemonSetSpec omitempty',
+    '3 status DaemonSetStatus omitempty',
+  ],
+  'apps.v1.DaemonSetSpec': [
+    '1 selector *meta.v1.LabelSelector',
+    '2 template core.v1.PodTemplateSpec',
+    '3 updateStrategy DaemonSetUpdateStrategy omitempty',
+    '4 minReadySeconds int32 omitempty',
+    '6 revisionHistoryLimit *int32 omitempty',
+  ],
+  'apps.v1.DaemonSetUpdateStrategy': ['1 type string omitempty', '2 rollingUpdate *RollingUpdateDaemonSet omitempty'],
+  'apps.v1.RollingUpdateDaemonSet': [
+    '1 maxUnavailable *intstr.IntOrString omitempty',
+    '2 maxSurge *intstr.IntOrString omitempty',
+  ],
+  'apps.v1.DaemonSetStatus': [
+    '1 currentNumberScheduled int32',
+    '2 numberMisscheduled int32',
+    '3 desiredNumberScheduled int32',
+    '4 numberReady int32',
+    '5 observedGeneration int64 omitempty',
+    '6 updatedNumberScheduled int32 omitempty',
+    '7 numberAvailable int32 omitempty',
+    '8 numberUnavailable int32 omitempty',
+    '9 collisionCount *int32 omitempty',
+    '10 conditions []DaemonSetCondition omitempty',
+  ],
+  'apps.v1.DaemonSetCondition': [
+    '1 type string',
+    '2 status string',
+    '3 lastTransitionTime meta.v1.Time omitempty',
+    '4 reason string omitempty',
+    '5 message string omitempty',
+  ],
+};

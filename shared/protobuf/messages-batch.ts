@@ -1,0 +1,61 @@
+// Protobuf messages of k8s.io/api batch/v1: Job.
+// Transcribed from batch/v1/generated.proto and batch/v1/types.go (v0.32, what kubectl 1.32 sends); the notation is described in descriptors.ts.
+import type { MessageTable } from './descriptors.ts';
+
+export const batchMessages: MessageTable = {
+  'batch.v1.Job': ['1 metadata meta.v1.ObjectMeta omitempty', '2 spec JobSpec omitempty', '3 status JobStatus omitempty'],
+  'batch.v1.JobSpec': [
+    '1 parallelism *int32 omitempty',
+    '2 completions *int32 omitempty',
+    '3 activeDeadlineSeconds *int64 omitempty',
+    '11 podFailurePolicy *PodFailurePolicy omitempty',
+    '16 successPolicy *SuccessPolicy omitempty',
+    '7 backoffLimit *int32 omitempty',
+    '12 backoffLimitPerIndex *int32 omitempty',
+    '13 maxFailedIndexes *int32 omitempty',
+    '4 selector *meta.v1.LabelSelector omitempty',
+    '5 manualSelector *bool omitempty',
+    '6 template core.v1.PodTemplateSpec',
+    '8 ttlSecondsAfterFinished *int32 omitempty',
+    '9 completionMode *string omitempty',
+    '10 suspend *bool omitempty',
+    '14 podReplacementPolicy *string omitempty',
+    '15 managedBy *string omitempty',
+  ],
+  'batch.v1.PodFailurePolicy': ['1 rules []PodFailurePolicyRule'],
+  'batch.v1.PodFailurePolicyRule': [
+    '1 action string',
+    '2 onExitCodes *PodFailurePolicyOnExitCodesRequirement omitempty',
+    '3 onPodConditions []PodFailurePolicyOnPodConditionsPattern omitempty',
+  ],
+  'batch.v1.PodFailurePolicyOnExitCodesRequirement': [
+    '1 containerName *string omitempty',
+    '2 operator string',
+    '3 values []int32',
+  ],
+  'batch.v1.PodFailurePolicyOnPodConditionsPattern': ['1 type string', '2 status string'],
+  'batch.v1.SuccessPolicy': ['1 rules []SuccessPolicyRule'],
+  'batch.v1.SuccessPolicyRule': ['1 succeededIndexes *string omitempty', '2 succeededCount *int32 omitempty'],
+  'batch.v1.JobStatus': [
+    '1 conditions []JobCondition omitempty',
+    '2 startTime *meta.v1.Time omitempty',
+    '3 completionTime *meta.v1.Time omitempty',
+    '4 active int32 omitempty',
+    '5 succeeded int32 omitempty',
+    '6 failed int32 omitempty',
+    '11 terminating *int32 omitempty',
+    '7 completedIndexes string omitempty',
+    '10 failedIndexes *string omitempty',
+    '8 uncountedTerminatedPods *UncountedTerminatedPods omitempty',
+    '9 ready *int32 omitempty',
+  ],
+  'batch.v1.JobCondition': [
+    '1 type string',
+    '2 status string',
+    '3 lastProbeTime meta.v1.Time omitempty',
+    '4 lastTransitionTime meta.v1.Time omitempty',
+    '5 reason string omitempty',
+    '6 message string omitempty',
+  ],
+  'batch.v1.UncountedTerminatedPods': ['1 succeeded []string omitempty', '2 failed []string omitempty'],
+};
