@@ -29,6 +29,12 @@ export interface ApiServer {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** kube's metric verbs: the HTTP method for writes, LIST/WATCH/GET for reads, DELETECOLLECTION. */
+function metricVerb(method: string, verb: string | undefined): string {
+  if (verb === 'list' || verb === 'watch' || verb === 'deletecollection') return verb.toUpperCase();
+  return method === 'HEAD' ? 'GET' : method;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** namespace/name of the object a request wrote, for the request log (creates learn it late). */
@@ -63,7 +69,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // Metrics and one log line per mutating request (watches are counted when they start).
   app.addHook('onResponse', async (req, reply) => {
     const info = parseResourcePath(req.method, req.url.split('?')[0], req.query as { watch?: string });
-    const labels = { verb: info?.verb.toUpperCase() ?? req.method, group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
+    const labels = { verb: metricVerb(req.method, info?.verb), group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
     metrics.requests.inc({ ...labels, code: String(reply.statusCode) });
     metrics.latency.observe(labels, reply.elapsedTime / 1000);
     if (MUTATING.has(req.method) && info)

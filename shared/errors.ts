@@ -12,7 +12,8 @@ export interface StatusDetails { name?: string; group?: string; kind?: string; u
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** ListMeta: an expired continue token's 410 carries a fresh token here. */
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message: string;
   reason: StatusReason | '';
@@ -30,13 +31,14 @@ export class StatusError extends Error {
     readonly reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
+    readonly listMeta: { continue?: string } = {},
   ) {
     super(message);
     this.name = 'StatusError';
   }
 
   toStatus(): Status {
-    const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: { ...this.listMeta }, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
     if (this.details) status.details = this.details;
     return status;
   }
@@ -67,10 +69,11 @@ export const badRequest = (message: string) => new StatusError(400, 'BadRequest'
 export const methodNotAllowed = (message = 'the server does not allow this method on the requested resource') =>
   new StatusError(405, 'MethodNotAllowed', message);
 export const unsupportedMediaType = (contentType: string) =>
-  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json (got ${JSON.stringify(contentType)})`);
+  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json (got ${JSON.stringify(contentType)})`);
 export const notAcceptable = (accept: string) =>
   new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml (got ${JSON.stringify(accept)})`);
-export const expired = (message: string) => new StatusError(410, 'Expired', message);
+export const expired = (message: string, continueToken?: string) =>
+  new StatusError(410, 'Expired', message, undefined, continueToken ? { continue: continueToken } : {});
 export const gone = (message: string) => new StatusError(410, 'Gone', message);
 export const tooLarge = (limit: number) =>
   new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);

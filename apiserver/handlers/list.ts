@@ -12,7 +12,8 @@ export const listHandler: ApiHandler = async ({ req, reply, info, store, query }
     limit: intParam('limit', query.limit),
     continue: query.continue,
   });
-  const listMeta: { resourceVersion: string; continue?: string } = { resourceVersion: String(result.revision) };
+  const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(result.revision) };
   if (result.continue) listMeta.continue = result.continue;
+  if (result.remainingItemCount) listMeta.remainingItemCount = result.remainingItemCount;
   send(reply, 200, renderList(req, store, result.items, listMeta), formatOf(req));
 };

@@ -40,7 +40,7 @@ export function filterOf(store: GenericStore, query: Query, extraFieldSelector?:
   }
   if (labels?.empty()) labels = undefined;
   if (fields?.empty()) fields = undefined;
-  if (!labels && !fields) return { matches: () => true };
+  if (!labels && !fields) return { matches: () => true, everything: true };
   return {
     matches: (obj) => (!labels || labels.matches(obj.metadata.labels)) && (!fields || fields.matches(store.fieldsOf(obj))),
   };

@@ -30,7 +30,7 @@ export function renderObject(req: FastifyRequest, store: GenericStore, obj: Kube
   return obj;
 }
 
-export function renderList(req: FastifyRequest, store: GenericStore, items: KubeObject[], listMeta: { resourceVersion: string; continue?: string }): unknown {
+export function renderList(req: FastifyRequest, store: GenericStore, items: KubeObject[], listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number }): unknown {
   const format = formatOf(req);
   if (format.table) return tableFor(store.type.plural, store.type.group, items, { includeObject: includeObjectOf(req), listMeta });
   if (format.metadataOnly)

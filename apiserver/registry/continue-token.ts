@@ -3,6 +3,7 @@
 import { badRequest } from '../../shared/errors.ts';
 
 export interface ContinueToken {
+  /** The revision the list is read at; -1 means the latest (kube's token after a 410). */
   revision: number;
   /** The key to start at, relative to the collection prefix. */
   start: string;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResourceType } from '../../shared/api/resource-type.ts';
 import { apiVersionOf } from '../../shared/api/resource-type.ts';
-import { validateObject, unknownFields } from '../../shared/api/validation.ts';
+import { validateObject, unknownFields, DECODE_ERROR } from '../../shared/api/validation.ts';
 import { generateName } from '../../shared/api/names.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound, OBJECT_MODIFIED, StatusError, internal } from '../../shared/errors.ts';
 import { StorageError, type Backend, type KeyValue } from '../storage/interface.ts';
@@ -86,7 +86,11 @@ export class GenericStore {
   private validate(input: KubeObject, old: KubeObject | undefined, options: WriteOptions, warnings: string[], subresource?: string): KubeObject {
     const name = input.metadata.name ?? '';
     const result = validateObject(this.type, input);
-    if (!result.ok) throw invalid(this.type.group, this.type.kind, name, result.causes);
+    if (!result.ok) {
+      const decodeError = result.causes.find((c) => c.reason === DECODE_ERROR);
+      if (decodeError) throw badRequest(`${this.type.kind} in version "${this.type.version}" cannot be handled as a ${this.type.kind}: ${decodeError.message}`);
+      throw invalid(this.type.group, this.type.kind, name, result.causes);
+    }
     const obj = result.value as KubeObject;
     // Subresource writes copy everything else from the old object, so the spec rules have nothing to check.
     const extra = old ? (subresource ? [] : this.strategy.validateUpdate?.(obj, old)) : this.strategy.validateCreate?.(obj);

@@ -9,6 +9,8 @@ import type { KubeObject } from './object.ts';
 
 export interface ObjectFilter {
   matches(obj: KubeObject): boolean;
+  /** True when nothing is filtered out, so the storage's count of remaining keys is the client's too. */
+  everything?: boolean;
 }
 
 export interface ListParams {
@@ -24,6 +26,7 @@ export interface ListResult {
   items: KubeObject[];
   revision: number;
   continue?: string;
+  remainingItemCount?: number;
 }
 
 const TOO_OLD_CONTINUE =
@@ -54,7 +57,7 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
     if (params.resourceVersion && params.resourceVersion !== '0')
       throw badRequest('specifying resource version is not allowed when using continue');
     const token = decodeContinue(params.continue);
-    revision = token.revision;
+    revision = Math.max(token.revision, 0); // -1: continue at the latest revision
     startKey = prefix + token.start;
   } else if (params.resourceVersion && params.resourceVersion !== '0') {
     const wanted = parseRevision(params.resourceVersion);
@@ -68,6 +71,7 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
   const items: KubeObject[] = [];
   let readRevision = revision;
   let nextKey: string | undefined;
+  let remaining: number | undefined;
   try {
     // Fetch pages from storage until `limit` matching items are found, as kube does for filtered lists.
     for (;;) {
@@ -86,6 +90,8 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
       }
       if (stoppedAt >= 0) {
         if (stoppedAt + 1 < page.kvs.length || page.more) nextKey = stoppedAt + 1 < page.kvs.length ? page.kvs[stoppedAt + 1].key : page.kvs[stoppedAt].key + '\0';
+        if (params.filter.everything && page.remaining !== undefined) remaining = page.kvs.length - stoppedAt - 1 + page.remaining;
+        else if (params.filter.everything && !page.more) remaining = page.kvs.length - stoppedAt - 1;
         break;
       }
       if (!page.more || page.kvs.length === 0) break;
@@ -93,7 +99,8 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
     }
   } catch (err) {
     if (err instanceof StorageError && err.code === 'Compacted') {
-      if (params.continue) throw expired(TOO_OLD_CONTINUE);
+      // Like kube, offer a token that continues from the same key at the latest revision (revision -1).
+      if (params.continue) throw expired(TOO_OLD_CONTINUE, encodeContinue({ revision: -1, start: startKey.slice(prefix.length) }));
       throw expired(`too old resource version: ${revision} (${store.backend.compactedRevision()})`);
     }
     if (err instanceof StorageError && err.code === 'FutureRevision') throw timeout(`Too large resource version: ${revision}, current: ${store.backend.currentRevision()}`, 1);
@@ -102,6 +109,7 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
   const result: ListResult = { items, revision: readRevision };
   if (nextKey !== undefined) {
     result.continue = encodeContinue({ revision: readRevision, start: nextKey.slice(prefix.length) });
+    if (remaining) result.remainingItemCount = remaining;
   }
   return result;
 }

@@ -38,6 +38,8 @@ export interface ListResult {
   revision: number;
   /** True when more keys follow the last one returned. */
   more: boolean;
+  /** How many keys follow the last one returned (etcd's count minus the page; an estimate for old revisions). */
+  remaining?: number;
 }
 
 export type StorageErrorCode = 'KeyExists' | 'KeyNotFound' | 'Conflict' | 'Compacted' | 'FutureRevision' | 'Unavailable';

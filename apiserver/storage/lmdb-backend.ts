@@ -50,6 +50,9 @@ const EMPTY_STORE_REVISION = 1;
 const COMPACTION_CHUNK = 10_000;
 const silent = { info() {}, warn() {}, error() {} };
 
+/** The first key after every key that starts with `prefix` (etcd's range end for a prefix). */
+const prefixEnd = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
 export class LmdbBackend implements Backend {
   private readonly path: string;
   private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -163,7 +166,11 @@ export class LmdbBackend implements Backend {
         kv = this.index.get(current[i++]);
       }
       if (!kv) continue;
-      if (kvs.length === limit) return { kvs, revision, more: true };
+      if (kvs.length === limit) {
+        // This key and the current ones after it (exact at the current revision, as etcd's count is).
+        const end = lowerBound(current, prefixEnd(prefix));
+        return { kvs, revision, more: true, remaining: 1 + Math.max(0, end - i) + (changed.length - j) };
+      }
       kvs.push(kv);
     }
   }

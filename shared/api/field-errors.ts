@@ -6,7 +6,7 @@ import type { z } from 'zod';
 export type CauseType =
   | 'FieldValueNotFound' | 'FieldValueRequired' | 'FieldValueDuplicate' | 'FieldValueInvalid'
   | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany'
-  | 'InternalError' | 'FieldValueTypeInvalid';
+  | 'InternalError' | 'FieldValueTypeInvalid' | 'DecodeError';
 
 export type PathSegment = string | number;
 export type FieldPath = PathSegment[];

@@ -28,6 +28,11 @@ const cause = (reason: CauseType, field: string, message: string): StatusCause =
 const typeNames: Record<string, string> = { int: 'integer', record: 'object', map: 'object' };
 
 /** One zod issue as a Kubernetes StatusCause. */
+/** The reason of a cause that is a decoding error (wrong JSON type), which kube answers with 400, not 422. */
+export const DECODE_ERROR = 'DecodeError';
+
+const jsonTypeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
+
 export function issueToCause(issue: z.core.$ZodIssue): StatusCause {
   const field = formatPath(issue.path);
   const params = (issue as { params?: Partial<KubeIssueParams> }).params;
@@ -36,7 +41,8 @@ export function issueToCause(issue: z.core.$ZodIssue): StatusCause {
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return cause('FieldValueRequired', field, 'Required value');
-      return cause('FieldValueInvalid', field, `Invalid value: ${goValue(input)}: must be of type ${typeNames[issue.expected] ?? issue.expected}`);
+      // A value of the wrong JSON type never reaches kube's validation: decoding fails first (a 400).
+      return cause(DECODE_ERROR, field, `json: cannot unmarshal ${jsonTypeOf(input)} into Go struct field ${field} of type ${typeNames[issue.expected] ?? issue.expected}`);
     case 'invalid_value':
       return cause('FieldValueNotSupported', field,
         `Unsupported value: ${goValue(input)}: supported values: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { StatusCause } from '../../shared/errors.ts';
 import { DeleteOptions } from '../../shared/api/meta.ts';
 import { resources } from '../../shared/api/registry.ts';
-import { parseObject, validateObject } from '../../shared/api/validation.ts';
+import { parseObject, validateObject, DECODE_ERROR } from '../../shared/api/validation.ts';
 
 const meta = { name: 'x', namespace: 'default' };
 const container = { name: 'app', image: 'nginx:1.25' };
@@ -104,9 +104,9 @@ describe('validateObject: pods', () => {
       "Required value: must be specified when `operator` is 'In' or 'NotIn'");
   });
 
-  test('wrong types are invalid values', () => {
+  test('wrong JSON types are decoding errors (the server answers 400, as kube does)', () => {
     const causes = causesOf(validateObject(resources.pods, { metadata: meta, spec: { containers: [{ ...container, ports: [{ containerPort: '80' }] }] } }));
-    assert.deepEqual(causes, [{ reason: 'FieldValueInvalid', field: 'spec.containers[0].ports[0].containerPort', message: 'Invalid value: "80": must be of type number' }]);
+    assert.deepEqual(causes, [{ reason: DECODE_ERROR, field: 'spec.containers[0].ports[0].containerPort', message: 'json: cannot unmarshal string into Go struct field spec.containers[0].ports[0].containerPort of type number' }]);
   });
 });
 
