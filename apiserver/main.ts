@@ -18,6 +18,8 @@ const flags = parseFlags({
   'max-request-body-bytes': { type: 'number', default: 3 * 1024 * 1024, help: 'Largest request body accepted (413 beyond).' },
   'default-not-ready-toleration-seconds': { type: 'number', default: 300, help: 'tolerationSeconds of the not-ready toleration added to every pod.' },
   'default-unreachable-toleration-seconds': { type: 'number', default: 300, help: 'tolerationSeconds of the unreachable toleration added to every pod.' },
+  'service-cluster-ip-range': { type: 'string', default: '127.96.0.0/12', help: 'A CIDR notation IP range from which to assign service cluster IPs (k8ts: on loopback, so kube-proxy can bind them locally).' },
+  'service-node-port-range': { type: 'string', default: '30000-32767', help: 'A port range to reserve for services with NodePort visibility, e.g. 30000-32767. Inclusive at both ends of the range.' },
 }, process.argv.slice(2), 'kube-apiserver');
 
 const logger = createLogger('kube-apiserver');
@@ -32,6 +34,8 @@ const server = await createApiServer({
   watchCacheSize: flags['watch-cache-size'],
   defaultNotReadyTolerationSeconds: flags['default-not-ready-toleration-seconds'],
   defaultUnreachableTolerationSeconds: flags['default-unreachable-toleration-seconds'],
+  serviceClusterIPRange: flags['service-cluster-ip-range'],
+  serviceNodePortRange: flags['service-node-port-range'],
 });
 const stopCompactor = startCompactor(backend, flags['etcd-compaction-interval'], logger);
 const address = await server.app.listen({ host: flags['bind-address'], port: flags.port });

@@ -9,17 +9,17 @@ import { resourcePrefix } from './keys.ts';
 import { namespaceStrategy } from './kinds/namespaces.ts';
 import { podStrategy, type PodStrategyOptions } from './kinds/pods.ts';
 import { daemonSetStrategy, jobStrategy, workloadStrategy } from './kinds/workloads.ts';
-import { endpointSliceStrategy, eventStrategy, leaseStrategy, nodeStrategy, plainStrategy, secretStrategy, serviceStrategy } from './kinds/misc.ts';
+import { endpointSliceStrategy, eventStrategy, leaseStrategy, nodeStrategy, plainStrategy, secretStrategy } from './kinds/misc.ts';
+import { createServiceStore, type ServiceRegistryOptions } from './kinds/services.ts';
 import type { Strategy } from './strategy.ts';
 
-export type RegistryOptions = PodStrategyOptions & { watchCacheSize: number };
+export type RegistryOptions = PodStrategyOptions & ServiceRegistryOptions & { watchCacheSize: number };
 
 function strategyFor(type: ResourceType, options: RegistryOptions): Strategy {
   switch (`${type.group}/${type.plural}`) {
     case '/pods': return podStrategy(options);
     case '/namespaces': return namespaceStrategy;
     case '/nodes': return nodeStrategy;
-    case '/services': return serviceStrategy;
     case '/events': return eventStrategy;
     case '/secrets': return secretStrategy;
     case 'apps/deployments': case 'apps/replicasets': return workloadStrategy;
@@ -39,7 +39,9 @@ export class ApiRegistry {
 
   constructor(readonly backend: Backend, options: RegistryOptions) {
     for (const type of resourceTypes) {
-      const store = new GenericStore(type, backend, strategyFor(type, options));
+      const store = type.group === '' && type.plural === 'services'
+        ? createServiceStore(type, backend, options)
+        : new GenericStore(type, backend, strategyFor(type, options));
       store.cacher = new Cacher(backend, resourcePrefix(type), store.decode, options.watchCacheSize);
       this.byPath.set(`${type.group}/${type.version}/${type.plural}`, store);
       this.stores.push(store);

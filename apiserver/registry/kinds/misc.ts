@@ -31,14 +31,6 @@ export const secretStrategy: Strategy = {
   },
 };
 
-export const serviceStrategy: Strategy = {
-  hasGeneration: false,
-  returnDeletedObject: true,
-  prepareForCreate(obj) {
-    obj.status = { loadBalancer: {} };
-  },
-};
-
 /** kube's leaseStrategy sets no generation, though a Lease has a spec. */
 export const leaseStrategy: Strategy = { hasGeneration: false };
 
