@@ -1,6 +1,10 @@
 // Every controller the manager can run, by the name `--controllers` uses (kube's names).
 import type { ControllerFactory } from '../controller-context.ts';
+import { newReplicaSetController } from './replicaset.ts';
+import { newDeploymentController } from './deployment.ts';
 
 export const controllers: Record<string, ControllerFactory> = {
   // Each controller file adds its line here, e.g. replicaset: newReplicaSetController,
+  replicaset: newReplicaSetController,
+  deployment: newDeploymentController,
 };
