@@ -51,8 +51,12 @@ export class ApiRegistry {
     const guard = async (namespace: string, resource: { group: string; resource: string }, name: string) => {
       const ns = await namespaces.get('', namespace).catch(() => undefined);
       if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-      if (ns.metadata.deletionTimestamp)
-        throw forbidden(resource, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      if (ns.metadata.deletionTimestamp) {
+        const err = forbidden(resource, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+        // kube marks this case with a cause, so controllers can tell it from other refusals.
+        err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+        throw err;
+      }
     };
     for (const store of this.stores) store.namespaceGuard = guard;
   }
