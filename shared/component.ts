@@ -10,6 +10,7 @@ import type { InformerFactory } from './informer/factory.ts';
 import type { Logger } from './log.ts';
 
 export interface ComponentContext {
+  /** Fenced: a write is refused (NotLeaderError, and the process exits) once this replica no longer leads. */
   client: ApiClient;
   informers: InformerFactory;
   recorder: EventRecorder;
@@ -25,6 +26,8 @@ export interface ComponentSpec<F extends Record<string, FlagSpec>> {
   defaultPort: number;
   /** The component's own flags, besides the common ones. */
   flags: F;
+  /** Checks the parsed flags before anything starts (kube validates options up front); throw to exit 1. */
+  validate?(flags: Flags<F>): void;
   /** Runs while this replica leads (or always, with --leader-elect=false); stop when `signal` aborts. */
   run(ctx: ComponentContext, flags: Flags<F>, signal: AbortSignal): Promise<void> | void;
 }
