@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { Pool, request } from 'undici';
 import { runLoad, type LoadResult } from './bench/load.ts';
 import { podBodies } from './bench/pods.ts';
-import { cpuMeter, machineBusySeconds, memoryOf, runWorker, startServer, type Memory, type ServerProcess } from './bench/processes.ts';
+import { cpuMeter, machineBusySeconds, memoryOf, runWorker, startServer, waitForQuiet, type Memory, type ServerProcess } from './bench/processes.ts';
 import { count, distributionOf, mb, ms, perSecond, ratio, table, type Distribution } from './bench/stats.ts';
 import type { StoreWriteResult } from './bench/store-writes.ts';
 import { runWatchFanout, type FanoutResult } from './bench/watch-fanout.ts';
@@ -36,6 +36,8 @@ const watchers = Number(flags.watchers);
 const watchRate = Number(flags['watch-rate']);
 const listPods = Number(flags.pods);
 const WARMUP_MS = 1000;
+/** How long each measurement waits for other work on the machine to pause. */
+const QUIET_WAIT_MS = 15_000;
 const PODS = '/api/v1/namespaces/default/pods';
 
 const pods = podBodies();
@@ -48,7 +50,7 @@ say(`Each fixed-time run has a ${WARMUP_MS / 1000} s warm-up first; ${connection
 const idleBusy = machineBusySeconds();
 await new Promise((r) => setTimeout(r, 1000));
 const background = machineBusySeconds() - idleBusy;
-say(`Before starting, the machine was ${background.toFixed(2)} cores busy with other work${background > 0.2 ? ' (NOT quiet: figures will be lower and noisier)' : ''}.`);
+say(`Before starting, the machine was ${background.toFixed(2)} cores busy with other work; each measurement waits up to ${QUIET_WAIT_MS / 1000} s for a quiet second first.`);
 if (flags.profile) say('PROFILING: the API server runs under --cpu-prof, so its figures are lower than without.');
 
 const createLoad = (url: string, prefix: string, extra: { durationMs?: number; total?: number; onOk?: (name: string) => void }) =>
@@ -61,12 +63,22 @@ const createLoad = (url: string, prefix: string, extra: { durationMs?: number; t
     onOk: extra.onOk && ((i) => extra.onOk!(`${prefix}${i}`)),
   });
 
+async function quiet(): Promise<void> {
+  if (!(await waitForQuiet(QUIET_WAIT_MS))) say(`  (the machine did not go quiet within ${QUIET_WAIT_MS / 1000} s; measuring anyway)`);
+}
+
 /** The most cores other work took during a measurement: the figures are only as good as this is small. */
-let noise = background;
-/** Runs `load` and tells the cores the server and this process (the clients) used meanwhile. */
-async function withCpu<T>(serverPid: number, load: () => Promise<T>): Promise<[T, string]> {
+let noise = 0;
+/** Profile windows of the API server's phases (CLOCK_MONOTONIC microseconds). */
+const phases: { name: string; from: number; to: number }[] = [];
+
+/** Waits for a quiet machine, runs `load`, and tells the cores the server and this process (the clients) used meanwhile. */
+async function withCpu<T>(serverPid: number, load: () => Promise<T>, phase?: string): Promise<[T, string]> {
+  await quiet();
   const meter = cpuMeter(serverPid);
+  const from = monotonicMicros();
   const result = await load();
+  if (phase) phases.push({ name: phase, from, to: monotonicMicros() });
   const { server, client, rest } = meter();
   noise = Math.max(noise, rest);
   return [result, `CPU (cores): server ${server.toFixed(2)}, load generator (this process) ${client.toFixed(2)}, rest of the machine ${rest.toFixed(2)}`];
@@ -89,6 +101,7 @@ say(`  ${ceilingCpu}`);
 // 2. The raw store.
 say();
 say(`[2/6] Raw store: LmdbBackend opened directly (own process), ${connections} creates in flight, pod-sized values`);
+await quiet();
 const store = await runWorker<StoreWriteResult>('scripts/bench/store-writes.ts', ['--duration-ms', String(Math.min(durationMs, 5000)), '--concurrency', String(connections)]);
 say(`  ${perSecond(store.perSecond)} (${count(store.creates)} in ${(store.elapsedMs / 1000).toFixed(1)} s, ${count(store.valueBytes)}-byte values), write latency p50 ${ms(store.latency.p50)}, p99 ${ms(store.latency.p99)}`);
 
@@ -104,17 +117,10 @@ const startApi = (profile: boolean) =>
 let api: ServerProcess = await startApi(flags.profile);
 await request(`${api.url}/healthz`).then((r) => r.body.dump());
 const emptyMemory = memoryOf(api.pid);
-const phases: { name: string; from: number; to: number }[] = [];
-const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-  const from = monotonicMicros();
-  const result = await run();
-  phases.push({ name, from, to: monotonicMicros() });
-  return result;
-};
 const created: string[] = [];
 const remember = (name: string) => void created.push(name);
 await createLoad(api.url, 'warm-', { durationMs: WARMUP_MS, onOk: remember });
-const [creates, createsCpu] = await phase('creates', () => withCpu(api.pid, () => createLoad(api.url, 'bench-', { durationMs, onOk: remember })));
+const [creates, createsCpu] = await withCpu(api.pid, () => createLoad(api.url, 'bench-', { durationMs, onOk: remember }), 'creates');
 say(`  ${describeLoad(creates)}`);
 say(`  ${createsCpu}`);
 say(`  = ${ratio(creates.perSecond / ceiling.perSecond)} of bare Fastify (target >= 0.33x), ${ratio(creates.perSecond / store.perSecond)} of the raw store`);
@@ -123,9 +129,9 @@ say(`  = ${ratio(creates.perSecond / ceiling.perSecond)} of bare Fastify (target
 say();
 say(`[4/6] Watch fan-out: ${count(watchers)} watches on /api/v1/pods?watch=1&resourceVersion=<current> (one per connection),`);
 say(`  while one writer creates ${watchRate} pods/s for ${durationMs / 1000} s; latency = arrival at the watcher - time the create was sent`);
-const [fanout, fanoutCpu]: [FanoutResult, string] = await phase('watch fan-out', () => withCpu(api.pid, () =>
+const [fanout, fanoutCpu]: [FanoutResult, string] = await withCpu(api.pid, () =>
   runWatchFanout({ url: api.url, watchers, watchersPerPool: 250, ratePerSecond: watchRate, durationMs, namePrefix: 'watch-', settleMs: 10_000 }),
-));
+'watch fan-out');
 for (let seq = 0; seq < fanout.writes; seq++) created.push(`watch-${seq}`);
 const d = fanout.delivery;
 say(`  ${count(fanout.watchersHealthy)}/${count(fanout.watchers)} watches healthy to the end (all opened in ${ms(fanout.openMs)}); ${count(fanout.writesOk)}/${count(fanout.writes)} creates acknowledged in ${fanout.writeSeconds.toFixed(1)} s, create latency p50 ${ms(fanout.writeLatency.p50)}, p99 ${ms(fanout.writeLatency.p99)}`);
@@ -146,7 +152,7 @@ if (created.length > listPods) {
   const topUp = await createLoad(api.url, 'topup-', { total: listPods - created.length, onOk: remember });
   say(`  created ${count(topUp.ok)} more pods first: ${describeLoad(topUp)}`);
 }
-const [list, listCpu] = await phase('list', () => withCpu(api.pid, () => timeLists(api.url, 5)));
+const [list, listCpu] = await withCpu(api.pid, () => timeLists(api.url, 5), 'list');
 say(`  ${list.items} items, ${mb(list.bytes)}; over ${list.runs} lists: p50 ${ms(list.latency.p50)}, max ${ms(list.latency.max)} (target < 300 ms)`);
 say(`  ${listCpu}`);
 

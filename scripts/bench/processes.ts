@@ -21,9 +21,18 @@ export interface SpawnOptions {
   env?: Record<string, string>;
 }
 
+/** Children still running; a benchmark that dies must not leave servers behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function spawnTs(script: string, args: string[], options: SpawnOptions): ChildProcess {
   const argv = [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args];
-  return spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
 }
 
 /** Starts a TypeScript server and resolves once it prints "listening on URL". */
@@ -122,4 +131,18 @@ export function cpuMeter(serverPid: number): () => CpuUse {
     const machine = (machineBusySeconds() - machineStart) / wall;
     return { server, client, rest: Math.max(0, machine - server - client) };
   };
+}
+
+/**
+ * Waits, up to `maxMs`, for a second in which the machine is nearly idle (other people's builds and
+ * tests share it); resolves with whether it found one. Our own idle servers cost next to nothing.
+ */
+export async function waitForQuiet(maxMs: number, thresholdCores = 0.15): Promise<boolean> {
+  const deadline = performance.now() + maxMs;
+  do {
+    const before = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    if (machineBusySeconds() - before < thresholdCores) return true;
+  } while (performance.now() < deadline);
+  return false;
 }

@@ -44,7 +44,7 @@ export function distributionOf(samples: Samples | number[]): Distribution {
   return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
 }
 
-/** A monotonic wall clock in milliseconds with sub-millisecond precision (comparable across this machine's processes). */
+/** Wall-clock milliseconds with sub-millisecond precision (for timestamps written and read in one process). */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
 export const ms = (value: number): string => (Number.isFinite(value) ? `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ms` : 'n/a');
