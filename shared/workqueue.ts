@@ -13,7 +13,7 @@ export class WorkQueue<K = string> {
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
-  private readonly delayed = new Map<K, NodeJS.Timeout>();
+  private readonly delayed = new Map<K, { timer: NodeJS.Timeout; at: number }>();
   private readonly waiters: ((key: K | undefined) => void)[] = [];
   private shuttingDown = false;
   private readonly baseDelayMs: number;
@@ -41,17 +41,22 @@ export class WorkQueue<K = string> {
     } else this.queue.push(key);
   }
 
-  /** Adds the key after a delay (an earlier pending delay for the same key wins, as in client-go). */
+  /** Adds the key after a delay; when the key is already waiting, the earlier time wins (client-go's delaying queue). */
   addAfter(key: K, delayMs: number): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) return this.add(key);
-    if (this.delayed.has(key)) return;
+    const at = Date.now() + delayMs;
+    const pending = this.delayed.get(key);
+    if (pending) {
+      if (pending.at <= at) return;
+      clearTimeout(pending.timer);
+    }
     const timer = setTimeout(() => {
       this.delayed.delete(key);
       this.add(key);
     }, delayMs);
     timer.unref();
-    this.delayed.set(key, timer);
+    this.delayed.set(key, { timer, at });
   }
 
   /** Re-adds a failed key after its back-off: base * 2^failures, capped. */
@@ -94,7 +99,7 @@ export class WorkQueue<K = string> {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const t of this.delayed.values()) clearTimeout(t);
+    for (const d of this.delayed.values()) clearTimeout(d.timer);
     this.delayed.clear();
     this.waiters.splice(0).forEach((w) => w(undefined));
   }

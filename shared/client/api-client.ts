@@ -55,8 +55,9 @@ export class ApiClient {
     return this.options.servers[this.current];
   }
 
+  /** Closes every connection, ending open watches too (a graceful close would wait for them forever). */
   async close(): Promise<void> {
-    await Promise.all(this.pools.map((p) => p.close().catch(() => undefined)));
+    await Promise.all(this.pools.map((p) => p.destroy().catch(() => undefined)));
   }
 
   /** One raw exchange with failover and retries; resolves with the response whatever its status. */

@@ -20,7 +20,7 @@ export class InformerFactory {
       informer = new SharedInformer(new ResourceClient<ObjectOf<R>>(this.client, type), { resyncPeriodMs: this.defaults.resyncPeriodMs, logger: this.defaults.logger, ...options });
       this.informers.set(key, informer);
       if (this.started) informer.start();
-    }
+    } else if (options.indexers) informer.indexer.addIndexers(options.indexers);
     return informer as SharedInformer<ObjectOf<R>>;
   }
 

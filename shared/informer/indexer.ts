@@ -23,6 +23,19 @@ export class Indexer<T extends Meta> {
     for (const name of Object.keys(indexers)) this.indices.set(name, new Map());
   }
 
+  /** Adds indexes to a cache that may already hold objects (a second controller sharing the informer). */
+  addIndexers(indexers: Record<string, IndexFunc<T>>): void {
+    for (const [name, fn] of Object.entries(indexers)) {
+      if (this.indexers[name]) {
+        if (this.indexers[name] !== fn) throw new Error(`index ${name} already exists with another function`);
+        continue;
+      }
+      this.indexers[name] = fn;
+      this.indices.set(name, new Map());
+      for (const [key, obj] of this.items) this.index(key, obj, name);
+    }
+  }
+
   get(key: string): T | undefined {
     return this.items.get(key);
   }
@@ -65,8 +78,9 @@ export class Indexer<T extends Meta> {
     return old;
   }
 
-  private index(key: string, obj: T): void {
+  private index(key: string, obj: T, only?: string): void {
     for (const [name, fn] of Object.entries(this.indexers)) {
+      if (only && name !== only) continue;
       const index = this.indices.get(name)!;
       for (const value of fn(obj)) {
         let set = index.get(value);
