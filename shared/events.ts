@@ -26,33 +26,67 @@ export function referenceTo(obj: InvolvedObject, fieldPath?: string): ObjectRefe
   return ref;
 }
 
+/** Writes in flight at once; more wait their turn (client-go's broadcaster has one sink goroutine per watcher). */
+const CONCURRENCY = 8;
+/** Events waiting beyond this are dropped, as client-go drops when its 1000-event queue is full. */
+const MAX_BACKLOG = 1000;
+
+const eventKey = (ref: ObjectReference, type: EventType, reason: string, message: string) =>
+  [ref.uid, ref.kind, ref.name, ref.fieldPath ?? '', type, reason, message].join('\u0000');
+
 export class EventRecorder {
   private readonly events: ResourceClient<Event>;
   /** The Events this recorder created, by what makes two events "the same". */
   private readonly seen = new Map<string, { namespace: string; name: string; count: number; at: number }>();
-  private chain: Promise<void> = Promise.resolve();
+  /** The last write of each distinct event: repeats of one event are written in order. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private backlog = 0;
+  dropped = 0;
 
   constructor(client: ApiClient, private readonly component: string, private readonly host = '', private readonly logger?: Logger, private readonly windowMs = 10 * 60_000) {
     this.events = new ResourceClient<Event>(client, resources.events);
   }
 
   event(obj: InvolvedObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    // Serialized so repeats of one event update the same object in order.
-    this.chain = this.chain.then(() => this.record(obj, type, reason, message, fieldPath)).catch((err) => {
-      this.logger?.warn({ err: (err as Error).message, reason }, 'could not record event');
-    });
+    if (this.backlog >= MAX_BACKLOG) {
+      this.dropped++;
+      return;
+    }
+    this.backlog++;
+    const key = eventKey(referenceTo(obj, fieldPath), type, reason, message);
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.withSlot(() => this.record(key, obj, type, reason, message, fieldPath)))
+      .catch((err) => this.logger?.warn({ err: (err as Error).message, reason }, 'could not record event'))
+      .finally(() => {
+        this.backlog--;
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+    this.chains.set(key, next);
   }
 
   /** Resolves once every event recorded so far has been written (for tests and shutdown). */
-  flush(): Promise<void> {
-    return this.chain;
+  async flush(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
   }
 
-  private async record(obj: InvolvedObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
+  private async withSlot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= CONCURRENCY) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await fn();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async record(key: string, obj: InvolvedObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const involved = referenceTo(obj, fieldPath);
     // Events about cluster-scoped objects (nodes) live in "default", as in Kubernetes.
     const namespace = involved.namespace || 'default';
-    const key = [involved.uid, involved.kind, involved.name, fieldPath ?? '', type, reason, message].join('\u0000');
     const now = Date.now();
     const previous = this.seen.get(key);
     if (previous && now - previous.at < this.windowMs) {
