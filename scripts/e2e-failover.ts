@@ -1,0 +1,81 @@
+// Failover scenarios against a local cluster: `npm start -- --fast` in one terminal and
+// `node --import tsx scripts/e2e-failover.ts` in another, or `... scripts/e2e-failover.ts --start` to
+// start (and stop) a cluster of its own on other ports. Each scenario kills something, measures how
+// the cluster copes and prints a table; the exit code is 1 if any assertion failed.
+import { parseFlags } from '../shared/flags.ts';
+import { attach, startCluster, type ClusterHandle } from './e2e/cluster-handle.ts';
+import { ScenarioReport } from './e2e/report.ts';
+import { apiServerKill } from './e2e/scenario-apiserver-kill.ts';
+import { controllerManagerKill } from './e2e/scenario-controller-manager-kill.ts';
+import { gracefulHandover } from './e2e/scenario-graceful-handover.ts';
+import { kubeletKill } from './e2e/scenario-kubelet-kill.ts';
+import { schedulerKill } from './e2e/scenario-scheduler-kill.ts';
+
+const SCENARIOS: Record<string, { title: string; run: (c: ClusterHandle) => Promise<ScenarioReport> }> = {
+  1: { title: '1) SIGKILL the leading scheduler', run: schedulerKill },
+  2: { title: '2) SIGTERM the leading scheduler and controller-manager', run: gracefulHandover },
+  3: { title: '3) SIGKILL the leading controller-manager during a scale-up', run: controllerManagerKill },
+  4: { title: '4) SIGKILL a kubelet', run: kubeletKill },
+  5: { title: '5) SIGKILL the API server under write load', run: apiServerKill },
+};
+
+const flags = parseFlags({
+  start: { type: 'boolean', default: false, help: 'Start a cluster of its own (--fast, a temporary --data-dir, ports from --port-base) and stop it at the end.' },
+  'data-dir': { type: 'string', default: '.cluster', help: 'Without --start: the directory of the running cluster.' },
+  'port-base': { type: 'number', default: 28080, help: 'With --start: the API server port of the started cluster (the other ports move with it).' },
+  scenarios: { type: 'list', default: Object.keys(SCENARIOS), help: `Which scenarios to run (${Object.keys(SCENARIOS).join(',')}).` },
+  keep: { type: 'boolean', default: false, help: 'With --start: keep the started cluster\'s directory (logs, data) instead of removing it.' },
+  verbose: { type: 'boolean', default: false, help: 'Show the started cluster\'s output.' },
+}, process.argv.slice(2), 'e2e-failover');
+
+const unknown = flags.scenarios.filter((s) => !SCENARIOS[s]);
+if (unknown.length) {
+  console.error(`Error: unknown scenario(s) ${unknown.join(', ')}; the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(1);
+}
+
+const say = (line: string) => console.log(line);
+const t0 = Date.now();
+let cluster: ClusterHandle;
+try {
+  if (flags.start) say(`starting a cluster (--fast, port base ${flags['port-base']})`);
+  cluster = flags.start ? await startCluster({ portBase: flags['port-base'], verbose: flags.verbose }) : await attach(flags['data-dir']);
+} catch (err) {
+  console.error(`Error: ${(err as Error).message}`);
+  process.exit(1);
+}
+if (!cluster.fast) say('warning: the cluster was not started with --fast; the scenarios will take much longer (kube\'s default timings)');
+say(`cluster: ${cluster.paths.root} (API server ${cluster.url})`);
+
+const failed: string[] = [];
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  say('SIGINT: stopping after this scenario');
+});
+for (const id of flags.scenarios) {
+  if (interrupted) break;
+  const scenario = SCENARIOS[id];
+  const started = Date.now();
+  say(`\n== ${scenario.title}`);
+  let report: ScenarioReport;
+  try {
+    await cluster.heal(say);
+    report = await scenario.run(cluster);
+  } catch (err) {
+    report = new ScenarioReport(scenario.title);
+    report.check('scenario ran to the end', false, (err as Error).message.split('\n')[0]);
+    console.error((err as Error).stack);
+  }
+  report.print(say);
+  say(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!report.passed) failed.push(id);
+}
+try {
+  await cluster.heal(say);
+} catch (err) {
+  console.error(`could not restore the cluster: ${(err as Error).message}`);
+}
+await cluster.close(flags.keep);
+say(`\n${failed.length ? `FAILED: scenario(s) ${failed.join(', ')}` : 'all scenarios passed'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+process.exit(failed.length ? 1 : 0);
