@@ -5,6 +5,13 @@ set -euo pipefail
 docker info >/dev/null 2>&1 && exit 0
 command -v dockerd >/dev/null || { echo "start-dockerd: dockerd is not installed (scripts/compose/install-tools.sh)" >&2; exit 1; }
 log="${DOCKERD_LOG:-/var/log/k8ts-dockerd.log}"
+# A daemon still on its way down holds its pid file; one that crashed left the file behind.
+pidfile=/var/run/docker.pid
+for _ in $(seq 1 60); do
+  [ -f "$pidfile" ] || break
+  if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; break; fi
+  sleep 0.5
+done
 # setsid + nohup: the daemon outlives this script and the CI step that ran it.
 setsid nohup dockerd >>"$log" 2>&1 </dev/null &
 pid=$!
