@@ -55,7 +55,7 @@ export const watchHandler: ApiHandler = async ({ req, reply, info, store, query,
   let subscription: Subscription | undefined;
   let sentTable = false;
 
-  const encodeObject = (obj: KubeObject, cachedJson?: () => string): string => {
+  const encodeObject = (obj: KubeObject): string => {
     if (format.table) {
       // Like kube, only the first table of a watch carries the column definitions.
       const table = tableFor(store.type.plural, store.type.group, [obj], { includeObject, noHeaders: sentTable });
@@ -63,10 +63,20 @@ export const watchHandler: ApiHandler = async ({ req, reply, info, store, query,
       return JSON.stringify(table);
     }
     if (format.metadataOnly) return JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata });
-    return cachedJson ? cachedJson() : JSON.stringify(obj);
+    return JSON.stringify(obj);
   };
 
-  const write = (line: string) => {
+  /** A plain JSON event line is the same for every watcher that gets it: made once, as bytes, and shared. */
+  const lineOf = (type: WatchEventType, event: CachedEvent, side: 'object' | 'prev'): Buffer | string => {
+    const obj = side === 'object' ? event.object : event.prev!;
+    if (format.table || format.metadataOnly) return `{"type":"${type}","object":${encodeObject(obj)}}\n`;
+    const shape = `${type}/${side}`;
+    let line = event.lines.get(shape);
+    if (!line) event.lines.set(shape, (line = Buffer.from(`{"type":"${type}","object":${JSON.stringify(obj)}}\n`)));
+    return line;
+  };
+
+  const write = (line: string | Buffer) => {
     if (closed) return;
     res.write(line);
     if (res.writableLength > watchSettings.maxPendingBytes) {
@@ -91,7 +101,8 @@ export const watchHandler: ApiHandler = async ({ req, reply, info, store, query,
     res.end();
   }, timeoutMs);
   const sendBookmark = (extra?: Record<string, string>) => {
-    lastRevision = Math.max(lastRevision, store.backend.currentRevision());
+    // Never ahead of an event this watcher has yet to receive: a client resumes from a bookmark.
+    if (subscription) lastRevision = Math.max(lastRevision, subscription.safeRevision());
     const metadata: Record<string, unknown> = { resourceVersion: String(lastRevision) };
     if (extra) metadata.annotations = extra;
     write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: store.type.kind, apiVersion, metadata })}}\n`);
@@ -103,18 +114,13 @@ export const watchHandler: ApiHandler = async ({ req, reply, info, store, query,
   for (const obj of initial) write(`{"type":"ADDED","object":${encodeObject(obj)}}\n`);
   if (sendInitialEvents) sendBookmark({ 'k8s.io/initial-events-end': 'true' });
 
-  const jsonOf = (event: CachedEvent, side: 'object' | 'prev') => () => {
-    if (side === 'object') return (event.json ??= JSON.stringify(event.object));
-    return (event.prevJson ??= JSON.stringify(event.prev));
-  };
   try {
     subscription = store.cacher!.subscribe(afterRevision, {
       namespace: info.namespace,
       matches: filter.matches,
       deliver: (type: WatchEventType, event: CachedEvent, side) => {
         lastRevision = event.revision;
-        const obj = side === 'object' ? event.object : event.prev!;
-        write(`{"type":"${type}","object":${encodeObject(obj, jsonOf(event, side))}}\n`);
+        write(lineOf(type, event, side));
       },
     });
   } catch (err) {

@@ -53,10 +53,23 @@ export class GenericStore {
 
   // --- encoding ---------------------------------------------------------------------------------
 
-  /** Stored without resourceVersion: the revision is the version (kube's etcd3 store does the same). */
+  /**
+   * Stored without resourceVersion: the revision is the version (kube's etcd3 store does the same).
+   * apiVersion, kind and metadata come first, so jsonWithRevision can find metadata without parsing.
+   */
   encode(obj: KubeObject): string {
     const { resourceVersion: _rv, ...metadata } = obj.metadata;
-    return JSON.stringify({ ...obj, metadata });
+    const { apiVersion, kind, metadata: _m, ...rest } = obj;
+    return JSON.stringify({ apiVersion, kind, metadata, ...rest });
+  }
+
+  /** The stored JSON text with its resourceVersion put in, without a parse and re-serialize (list's hot path). */
+  jsonWithRevision(kv: KeyValue): string {
+    const at = kv.value.startsWith('{"apiVersion":') ? kv.value.indexOf('"metadata":{') : -1;
+    if (at < 0) return JSON.stringify(this.decodeKV(kv));
+    const body = at + '"metadata":{'.length;
+    const sep = kv.value[body] === '}' ? '' : ',';
+    return `${kv.value.slice(0, body)}"resourceVersion":"${kv.modRevision}"${sep}${kv.value.slice(body)}`;
   }
 
   decode = (value: string, revision: number): KubeObject => {

@@ -1,7 +1,7 @@
 // LIST for one resource type: selectors, resourceVersion semantics and limit/continue pagination that
 // stays consistent at the revision of the first page (kube's storage.ListOptions rules).
 import { expired, timeout, badRequest } from '../../shared/errors.ts';
-import { StorageError } from '../storage/interface.ts';
+import { StorageError, type KeyValue } from '../storage/interface.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { GenericStore } from './generic-store.ts';
 import { collectionPrefix } from './keys.ts';
@@ -23,7 +23,10 @@ export interface ListParams {
 }
 
 export interface ListResult {
-  items: KubeObject[];
+  /** The stored values, in key order: a plain JSON list is written from these without parsing them. */
+  kvs: KeyValue[];
+  /** The objects (decoded on first use). */
+  readonly items: KubeObject[];
   revision: number;
   continue?: string;
   remainingItemCount?: number;
@@ -68,7 +71,9 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
   }
 
   const limit = params.limit && params.limit > 0 ? params.limit : 0;
-  const items: KubeObject[] = [];
+  const kvs: KeyValue[] = [];
+  const decoded: KubeObject[] = [];
+  const everything = params.filter.everything === true;
   let readRevision = revision;
   let nextKey: string | undefined;
   let remaining: number | undefined;
@@ -80,10 +85,14 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
       readRevision = page.revision;
       let stoppedAt = -1;
       for (let i = 0; i < page.kvs.length; i++) {
-        const obj = store.decodeKV(page.kvs[i]);
-        if (!params.filter.matches(obj)) continue;
-        items.push(obj);
-        if (limit && items.length === limit) {
+        const kv = page.kvs[i];
+        if (!everything) {
+          const obj = store.decodeKV(kv);
+          if (!params.filter.matches(obj)) continue;
+          decoded.push(obj);
+        }
+        kvs.push(kv);
+        if (limit && kvs.length === limit) {
           stoppedAt = i;
           break;
         }
@@ -106,7 +115,14 @@ export async function listObjects(store: GenericStore, params: ListParams): Prom
     if (err instanceof StorageError && err.code === 'FutureRevision') throw timeout(`Too large resource version: ${revision}, current: ${store.backend.currentRevision()}`, 1);
     throw err;
   }
-  const result: ListResult = { items, revision: readRevision };
+  let items: KubeObject[] | undefined = everything ? undefined : decoded;
+  const result: ListResult = {
+    kvs,
+    get items() {
+      return (items ??= kvs.map((kv) => store.decodeKV(kv)));
+    },
+    revision: readRevision,
+  };
   if (nextKey !== undefined) {
     result.continue = encodeContinue({ revision: readRevision, start: nextKey.slice(prefix.length) });
     if (remaining) result.remainingItemCount = remaining;

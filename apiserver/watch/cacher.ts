@@ -1,22 +1,39 @@
 // One storage watch per resource type, fanned out to every client watch of that type, as kube-apiserver's
-// Cacher does: the store is watched once, each event is decoded once and serialized at most once per
-// shape, and a ring of recent events lets a client resume from a recent revision without touching the
-// store. A client that starts further back than the ring gets its own store watch (which answers
-// Compacted -> 410 when the revision is gone).
+// Cacher does: the store is watched once, each event is decoded at most once (and only if someone
+// looks at it) and serialized at most once per shape, and a ring of recent events lets a client resume
+// from a recent revision without touching the store. A client that starts further back than the ring
+// gets its own store watch (which answers Compacted -> 410 when the revision is gone).
+//
+// Fan-out happens after the store's commit callback returns (in a macrotask), so a write is
+// acknowledged without waiting for a thousand watchers to be written to.
 import { StorageError, type Backend, type StoreEvent, type Watcher } from '../storage/interface.ts';
 import type { KubeObject } from '../registry/object.ts';
 
-export interface CachedEvent {
-  revision: number;
-  type: 'put' | 'delete';
-  key: string;
+export type Decode = (value: string, revision: number) => KubeObject;
+
+/** One change, shared by every watcher; its decoded and serialized forms are made on first use. */
+export class CachedEvent {
+  private decoded?: KubeObject;
+  private decodedPrev?: KubeObject;
+  /** Serialized watch lines by event type and side, shared by every watcher that gets the same line. */
+  readonly lines = new Map<string, Buffer>();
+
+  constructor(private readonly store: StoreEvent, private readonly decodeFn: Decode) {}
+
+  get revision(): number { return this.store.revision; }
+  get type(): 'put' | 'delete' { return this.store.type; }
+  get key(): string { return this.store.key; }
+
   /** The object after the change (for a delete: as it was, with the delete's revision). */
-  object: KubeObject;
-  /** The object before the change, with its old revision (absent for a create). */
-  prev?: KubeObject;
-  /** Serialized forms, filled on first use and shared by every watcher. */
-  json?: string;
-  prevJson?: string;
+  get object(): KubeObject {
+    return (this.decoded ??= this.decodeFn(this.store.value, this.store.revision));
+  }
+
+  /** The object before the change, with this event's revision (absent for a create). */
+  get prev(): KubeObject | undefined {
+    if (this.store.type !== 'put' || this.store.prevValue === undefined) return undefined;
+    return (this.decodedPrev ??= this.decodeFn(this.store.prevValue, this.store.revision));
+  }
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -25,25 +42,26 @@ export interface WatchSubscriber {
   /** Namespace to watch ('' for all). */
   namespace: string;
   matches(obj: KubeObject): boolean;
-  /** Deliver one event; `useObject` says which side of the change the client sees. */
+  /** Deliver one event; `side` says which side of the change the client sees. */
   deliver(type: WatchEventType, event: CachedEvent, side: 'object' | 'prev'): void;
 }
 
 export interface Subscription {
   stop(): void;
+  /** A revision this subscriber has been sent every matching event up to (for BOOKMARKs); 0 if unknown. */
+  safeRevision(): number;
 }
-
-export type Decode = (value: string, revision: number) => KubeObject;
 
 export class Cacher {
   private ring: CachedEvent[] = [];
   private ringStart = 0; // index of the oldest event in `ring` (ring is used as a queue)
   /** Every event with revision > this is in the ring (or not yet happened). */
   private completeAfter = 0;
-  private readonly subscribers = new Set<WatchSubscriber>();
+  /** Events received from the store but not yet fanned out. */
+  private pending: CachedEvent[] = [];
+  private flushScheduled = false;
+  private readonly subscribers = new Set<(event: CachedEvent) => void>();
   private storeWatch?: Watcher;
-  /** The newest revision delivered to subscribers. */
-  lastRevision = 0;
 
   constructor(
     private readonly backend: Backend,
@@ -55,7 +73,6 @@ export class Cacher {
   start(): void {
     const from = this.backend.currentRevision();
     this.completeAfter = from;
-    this.lastRevision = from;
     this.storeWatch = this.backend.watch(this.prefix, from, (e) => this.onStoreEvent(e));
   }
 
@@ -68,15 +85,16 @@ export class Cacher {
     return this.subscribers.size;
   }
 
-  private toCached(e: StoreEvent): CachedEvent {
-    const object = this.decode(e.value, e.revision);
-    const cached: CachedEvent = { revision: e.revision, type: e.type, key: e.key, object };
-    if (e.type === 'put' && e.prevValue !== undefined) cached.prev = this.decode(e.prevValue, e.revision);
-    return cached;
+  /**
+   * A revision every watcher of this cache has been sent everything up to: what a BOOKMARK may
+   * carry. (The store delivers each commit's events before its revision becomes current.)
+   */
+  safeRevision(): number {
+    return this.pending.length ? this.pending[0].revision - 1 : this.backend.currentRevision();
   }
 
   private onStoreEvent(e: StoreEvent): void {
-    const event = this.toCached(e);
+    const event = new CachedEvent(e, this.decode);
     this.ring.push(event);
     if (this.ring.length - this.ringStart > this.capacity) {
       this.completeAfter = this.ring[this.ringStart].revision;
@@ -87,12 +105,23 @@ export class Cacher {
         this.ringStart = 0;
       }
     }
-    this.lastRevision = event.revision;
-    for (const s of this.subscribers) dispatch(s, event);
+    if (this.subscribers.size === 0) return;
+    this.pending.push(event);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const events = this.pending;
+    this.pending = [];
+    for (const event of events) for (const receive of this.subscribers) receive(event);
   }
 
   /**
-   * Delivers every matching change with revision > afterRevision, then live ones.
+   * Delivers every matching change with revision > afterRevision, then live ones, each once.
    * Throws the store's Compacted error when the revision is no longer kept.
    */
   subscribe(afterRevision: number, subscriber: WatchSubscriber): Subscription {
@@ -101,23 +130,24 @@ export class Cacher {
     if (afterRevision + 1 < this.backend.compactedRevision())
       throw new StorageError('Compacted', `revision ${afterRevision} has been compacted`, undefined, afterRevision);
     if (afterRevision >= this.completeAfter) {
-      // Replay and join in the same synchronous step, so no event falls between them.
-      for (let i = this.ringStart; i < this.ring.length; i++) {
-        const event = this.ring[i];
-        if (event.revision > afterRevision) dispatch(subscriber, event);
-      }
-      const live: WatchSubscriber = {
-        namespace: subscriber.namespace,
-        matches: subscriber.matches,
-        deliver: (type, event, side) => {
-          if (event.revision > afterRevision) subscriber.deliver(type, event, side);
-        },
+      // Replay what the ring has, then join. An event both replayed and still waiting for fan-out
+      // comes twice; the revision check lets only the first through.
+      let seen = afterRevision;
+      const receive = (event: CachedEvent) => {
+        if (event.revision <= seen) return;
+        seen = event.revision;
+        dispatch(subscriber, event);
       };
-      this.subscribers.add(live);
-      return { stop: () => this.subscribers.delete(live) };
+      for (let i = this.ringStart; i < this.ring.length; i++) receive(this.ring[i]);
+      this.subscribers.add(receive);
+      return { stop: () => this.subscribers.delete(receive), safeRevision: () => Math.max(seen, this.safeRevision()) };
     }
-    const watcher = this.backend.watch(this.prefix, afterRevision, (e) => dispatch(subscriber, this.toCached(e)));
-    return { stop: () => watcher.stop() };
+    let seen = afterRevision;
+    const watcher = this.backend.watch(this.prefix, afterRevision, (e) => {
+      seen = e.revision;
+      dispatch(subscriber, new CachedEvent(e, this.decode));
+    });
+    return { stop: () => watcher.stop(), safeRevision: () => seen };
   }
 }
 
@@ -130,7 +160,8 @@ function dispatch(s: WatchSubscriber, event: CachedEvent): void {
     return;
   }
   const now = inNamespace(s, event.object) && s.matches(event.object);
-  const before = event.prev !== undefined && inNamespace(s, event.prev) && s.matches(event.prev);
+  const prev = event.prev;
+  const before = prev !== undefined && inNamespace(s, prev) && s.matches(prev);
   if (now && before) s.deliver('MODIFIED', event, 'object');
   else if (now) s.deliver('ADDED', event, 'object');
   else if (before) s.deliver('DELETED', event, 'prev');
