@@ -22,7 +22,7 @@ const SCENARIOS: Record<string, { title: string; run: (c: ClusterHandle) => Prom
 const flags = parseFlags({
   start: { type: 'boolean', default: false, help: 'Start a cluster of its own (--fast, a temporary --data-dir, ports from --port-base) and stop it at the end.' },
   'data-dir': { type: 'string', default: '.cluster', help: 'Without --start: the directory of the running cluster.' },
-  'port-base': { type: 'number', default: 28080, help: 'With --start: the API server port of the started cluster (the other ports move with it).' },
+  'port-base': { type: 'number', default: 22080, help: 'With --start: the API server port of the started cluster (the other ports move with it; kept clear of the NodePort range 30000-32767, which the nodes\' addresses also serve).' },
   scenarios: { type: 'list', default: Object.keys(SCENARIOS), help: `Which scenarios to run (${Object.keys(SCENARIOS).join(',')}).` },
   keep: { type: 'boolean', default: false, help: 'With --start: keep the started cluster\'s directory (logs, data) instead of removing it.' },
   verbose: { type: 'boolean', default: false, help: 'Show the started cluster\'s output.' },

@@ -28,6 +28,8 @@ export interface ClusterLayout {
 }
 
 export const SCHEDULER_REPLICAS = 2;
+/** The API server's default --service-node-port-range. */
+const NODE_PORT_RANGE = [30000, 32767];
 export const CONTROLLER_MANAGER_REPLICAS = 2;
 
 /** The short timings of --fast, through each component's own (kube-named) flags. */
@@ -52,6 +54,8 @@ export function planCluster(flags: ClusterFlags, dataDir: string): ClusterLayout
   const port = (kubeDefault: number, index: number) => {
     const p = kubeDefault + offset + 100 * (index - 1);
     if (p > 65535) throw new Error(`--port-base ${flags['port-base']} with ${flags.nodes} nodes needs port ${p}, above 65535`);
+    // kube-proxy listens on NodePorts on the nodes' addresses, where kubelets and kube-proxies serve too.
+    if (p >= NODE_PORT_RANGE[0] && p <= NODE_PORT_RANGE[1]) throw new Error(`--port-base ${flags['port-base']} puts port ${p} in the NodePort range ${NODE_PORT_RANGE.join('-')}; pick another`);
     return p;
   };
   const kubeconfig = join(dataDir, 'kubeconfig');

@@ -43,4 +43,5 @@ test('--fast sets the short timings through the components\' own flags; --port-b
   assert.equal(layout.apiServerURL, 'http://127.0.0.1:18080');
   assert.equal(layout.fastSettings.length, 4);
   assert.throws(() => planCluster(parseCommandLine(['--port-base', '60000', '--nodes', '50']).flags, '/d'), /above 65535/);
+  assert.throws(() => planCluster(parseCommandLine(['--port-base', '28080']).flags, '/d'), /NodePort range/);
 });
