@@ -24,6 +24,8 @@ export interface WriteOptions {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
+  /** The stored row, when this write stored one (lets a response reuse its JSON text). */
+  stored?: KeyValue;
 }
 
 export interface DeleteResult {
@@ -188,7 +190,7 @@ export class GenericStore {
     try {
       const kv = await this.backend.create(this.key(obj.metadata.namespace ?? '', obj.metadata.name!), this.encode(obj));
       obj.metadata.resourceVersion = String(kv.modRevision);
-      return { object: obj, warnings };
+      return { object: obj, warnings, stored: kv };
     } catch (err) {
       this.storageError(err, meta.name);
     }
