@@ -48,13 +48,17 @@ if (!cluster.fast) say('warning: the cluster was not started with --fast; the sc
 say(`cluster: ${cluster.paths.root} (API server ${cluster.url})`);
 
 const failed: string[] = [];
+// Interrupted: stop at once, stopping a cluster started here (a second signal does not wait for that).
 let interrupted = false;
-process.once('SIGINT', () => {
-  interrupted = true;
-  say('SIGINT: stopping after this scenario');
-});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${sig}: stopping${flags.start ? ' the cluster started here' : '; `npm start -- status` shows what is left dead'}`);
+    void cluster.close(flags.keep).finally(() => process.exit(130));
+  });
+}
 for (const id of flags.scenarios) {
-  if (interrupted) break;
   const scenario = SCENARIOS[id];
   const started = Date.now();
   say(`\n== ${scenario.title}`);

@@ -83,6 +83,8 @@ export async function up(cmd: CommandLine): Promise<number> {
   }
   const layout = planCluster(cmd.flags, paths.root);
   for (const p of layout.processes) removePid(paths, p.name);
+  // Whoever reads our output may go away (a closed pipe): the cluster must still be stopped properly.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const env = { LOG_LEVEL: cmd.flags['log-level'] };
   writeRecord(paths, { ...layout, upPid: process.pid, startedAt: new Date().toISOString(), env, identities: {} });
   writeUpPid(paths, process.pid);

@@ -147,6 +147,10 @@ export async function startCluster(options: StartOptions): Promise<ClusterHandle
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number>((resolve) => child.once('exit', (code, sig) => resolve(code ?? (sig ? 128 : 1))));
+  // However this process ends, the cluster it started must not outlive it: `up` stops it on SIGINT.
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGINT');
+  });
   const output: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
   await new Promise<void>((resolve, reject) => {
