@@ -16,6 +16,7 @@ import { deleteCollectionHandler } from '../handlers/deletecollection.ts';
 import { watchHandler } from '../handlers/watch.ts';
 import { getScaleHandler, writeScaleHandler } from '../handlers/scale.ts';
 import { bindingHandler } from '../handlers/binding.ts';
+import { logHandler } from '../handlers/log.ts';
 import { discoveryHandler, verbsOf } from './discovery.ts';
 
 const MAIN_VERBS: Record<RequestInfo['verb'], ApiHandler> = {
@@ -40,6 +41,7 @@ function subresourceHandler(info: RequestInfo, subresources: string[]): ApiHandl
     case 'binding':
       if (info.verb === 'create') return bindingHandler;
       break;
+    case 'log': if (info.verb === 'get') return logHandler; break;
   }
   throw methodNotAllowed();
 }
