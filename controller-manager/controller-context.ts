@@ -7,7 +7,7 @@ import type { Logger } from '../shared/log.ts';
 import type { Reconciler } from '../shared/controller.ts';
 
 export interface ControllerManagerSettings {
-  /** --cluster-cidr for node IPAM (e.g. 127.64.0.0/10 locally). */
+  /** --cluster-cidr for node IPAM (e.g. 127.64.0.0/11 locally). */
   clusterCIDR: string;
   /** --node-cidr-mask-size. */
   nodeCIDRMaskSize: number;

@@ -10,7 +10,7 @@ export const clusterFlags = {
   nodes: { type: 'number', default: 3, help: 'How many nodes (a kubelet and a kube-proxy each).' },
   'port-base': { type: 'number', default: 8080, help: 'The API server\'s port; every other port moves with it (kube\'s ports when 8080), so a second cluster does not clash.' },
   'node-ip': { type: 'string', default: '127.1.0.1', help: 'The first node\'s IP (loopback); the others count up.' },
-  'cluster-cidr': { type: 'string', default: '127.64.0.0/10', help: 'The controller-manager\'s --cluster-cidr: pod IPs, a /24 per node.' },
+  'cluster-cidr': { type: 'string', default: '127.64.0.0/11', help: 'The controller-manager\'s --cluster-cidr: pod IPs, a /24 per node.' },
   'service-cluster-ip-range': { type: 'string', default: '127.96.0.0/12', help: 'The API server\'s --service-cluster-ip-range: Service ClusterIPs.' },
   'log-level': { type: 'string', default: 'info', help: 'LOG_LEVEL of every component (their logs go to <data-dir>/logs).' },
   timeout: { type: 'duration', default: '3m', help: 'up/restart: how long to wait for the components to become ready.' },
