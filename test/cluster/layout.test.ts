@@ -26,7 +26,7 @@ test('the default cluster: kube ports, node addresses on loopback, the local CID
   assert.equal(layout.apiServerURL, 'http://127.0.0.1:8080');
   assert.match(argsOf(layout, 'apiserver'), /--port 8080 --data-dir \/d\/data\/apiserver --service-cluster-ip-range 127\.96\.0\.0\/12$/);
   assert.match(argsOf(layout, 'scheduler-2'), /--kubeconfig \/d\/kubeconfig .*--secure-port 10359$/);
-  assert.match(argsOf(layout, 'controller-manager-1'), /--secure-port 10257 --cluster-cidr 127\.64\.0\.0\/10$/);
+  assert.match(argsOf(layout, 'controller-manager-1'), /--secure-port 10257 --cluster-cidr 127\.64\.0\.0\/11$/);
   assert.equal(argsOf(layout, 'kubelet-node-3'), '--kubeconfig /d/kubeconfig --hostname-override node-3 --node-ip 127.1.0.3 --port 10450');
   assert.equal(argsOf(layout, 'kube-proxy-node-2'), '--kubeconfig /d/kubeconfig --hostname-override node-2 --bind-address 127.1.0.2 --healthz-bind-address 127.1.0.2:10356');
   const ports = layout.processes.map((p) => `${new URL(p.url).hostname}:${new URL(p.url).port}`);
