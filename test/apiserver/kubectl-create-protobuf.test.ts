@@ -32,10 +32,16 @@ function assertContains(actual: unknown, expected: unknown, path = ''): void {
   assert.deepEqual(actual, expected, path);
 }
 
-/** The object without what differs between two creations of it: identity, times, its namespace and (for namespaces) name. */
+/**
+ * The object without what differs between two creations of it: identity, times, its namespace and (for
+ * namespaces) name, and what the server allocates afresh each time (a Service's ClusterIPs and NodePorts).
+ */
 function identityFree(object: Json): unknown {
   const metadata = object.metadata as Json;
   const placeholders = new Map<unknown, string>([[metadata.uid, '<uid>'], [metadata.name, '<name>']]);
+  const spec = isObject(object.spec) ? object.spec : {};
+  if (typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None') placeholders.set(spec.clusterIP, '<clusterIP>');
+  for (const port of Array.isArray(spec.ports) ? spec.ports : []) if (isObject(port) && port.nodePort !== undefined) placeholders.set(port.nodePort, '<nodePort>');
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
