@@ -12,15 +12,17 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Polls `probe` until it returns something truthy; returns it (and when). */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs: number, intervalMs = 100): Promise<{ value: T; at: number }> {
   const deadline = Date.now() + timeoutMs;
+  let lastError = '';
   for (;;) {
     let value: T | undefined | false | null;
     try {
       value = await probe();
-    } catch {
+    } catch (err) {
       value = undefined; // e.g. the API server is down right now: keep waiting
+      lastError = (err as Error).message;
     }
     if (value) return { value, at: Date.now() };
-    if (Date.now() > deadline) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
     await sleep(intervalMs);
   }
 }
