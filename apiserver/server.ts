@@ -9,7 +9,7 @@ import { registerBodyParsers } from './http/content.ts';
 import { registerResourceRoutes } from './http/resources.ts';
 import { versionInfo } from './http/discovery.ts';
 import { registerOpenApiRoutes } from './http/openapi-routes.ts';
-import { parseResourcePath } from './request/request-info.ts';
+import { parseResourcePath, type RequestInfo } from './request/request-info.ts';
 import { ApiServerMetrics } from './metrics.ts';
 import { SYSTEM_NAMESPACES } from './registry/kinds/namespaces.ts';
 import { isStatusError } from '../shared/errors.ts';
@@ -39,6 +39,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** namespace/name of the object a request wrote, for the request log (creates learn it late). */
     objectKey?: string;
+    /** What the request addressed, once the resource routes have parsed it (reused by metrics and logs). */
+    requestInfo?: RequestInfo;
   }
 }
 
@@ -68,7 +70,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   // Metrics and one log line per mutating request (watches are counted when they start).
   app.addHook('onResponse', async (req, reply) => {
-    const info = parseResourcePath(req.method, req.url.split('?')[0], req.query as { watch?: string });
+    const info = req.requestInfo ?? parseResourcePath(req.method, req.url.split('?')[0], req.query as { watch?: string });
     const labels = { verb: metricVerb(req.method, info?.verb), group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
     metrics.requests.inc({ ...labels, code: String(reply.statusCode) });
     metrics.latency.observe(labels, reply.elapsedTime / 1000);

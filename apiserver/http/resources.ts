@@ -52,6 +52,7 @@ export function registerResourceRoutes(app: FastifyInstance, registry: ApiRegist
     const query = req.query as Query;
     const info = parseResourcePath(req.method, path, query);
     if (!info) return discoveryHandler(req, reply, path);
+    req.requestInfo = info;
     const store = registry.lookup(info.group, info.version, info.resource);
     if (!store) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     if (!store.type.namespaced && info.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

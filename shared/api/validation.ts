@@ -16,10 +16,26 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * reject it for optional fields, so null-valued keys are dropped before parsing. Returns a copy.
  */
 export function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripNulls);
+  // Most bodies have no null at all: a scan costs less than a copy (this runs on every write).
+  return hasNull(value) ? copyWithoutNulls(value) : value;
+}
+
+function hasNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNull(v)) return true;
+    return false;
+  }
+  for (const k in value) if (hasNull((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+function copyWithoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyWithoutNulls);
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v);
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = copyWithoutNulls(v);
   return out;
 }
 
@@ -122,22 +138,31 @@ const removedByDefaulting = new Set(['stringData', 'spec.sessionAffinityConfig']
  */
 export function unknownFields(input: unknown, output: unknown): string[] {
   const found: string[] = [];
-  const walk = (inp: unknown, out: unknown, path: (string | number)[]) => {
+  // One path stack for the whole walk: this runs on every write, so no per-key allocation.
+  const path: (string | number)[] = [];
+  const walk = (inp: unknown, out: unknown) => {
     if (Array.isArray(inp)) {
-      if (Array.isArray(out)) inp.forEach((v, i) => walk(v, out[i], [...path, i]));
+      if (!Array.isArray(out)) return;
+      for (let i = 0; i < inp.length; i++) {
+        path.push(i);
+        walk(inp[i], out[i]);
+        path.pop();
+      }
       return;
     }
     if (!isObject(inp) || !isObject(out)) return;
-    for (const [k, v] of Object.entries(inp)) {
+    for (const k in inp) {
+      const v = inp[k];
       if (v === null) continue;
-      const p = [...path, k];
-      if (Object.hasOwn(out, k)) walk(v, out[k], p);
+      path.push(k);
+      if (Object.hasOwn(out, k)) walk(v, out[k]);
       else {
-        const field = formatPath(p);
+        const field = formatPath(path);
         if (!removedByDefaulting.has(field)) found.push(field);
       }
+      path.pop();
     }
   };
-  walk(input, output, []);
+  walk(input, output);
   return found;
 }
