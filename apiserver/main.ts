@@ -4,13 +4,17 @@ import { createLogger } from '../shared/log.ts';
 import { createApiServer } from './server.ts';
 import { openBackend } from './storage/open-backend.ts';
 import { startCompactor } from './storage/compactor.ts';
+import { EtcdBackend } from './storage/etcd-backend.ts';
+import { startEtcdCompactor } from './storage/etcd-compactor.ts';
 import { watchSettings } from './watch/settings.ts';
 
 const flags = parseFlags({
   'bind-address': { type: 'string', default: '127.0.0.1', help: 'The IP address on which to listen.' },
   port: { type: 'number', default: 8080, help: 'The port on which to serve HTTP (0 picks a free one and prints it).' },
   'data-dir': { type: 'string', default: '.data/apiserver', help: 'Where the embedded store keeps its files.' },
-  'storage-backend': { type: 'string', default: 'embedded', help: 'The storage backend: embedded (lmdb, the default).' },
+  'storage-backend': { type: 'string', default: 'embedded', help: 'The storage backend: embedded (lmdb, the default) or etcd3.' },
+  'etcd-servers': { type: 'list', default: [], help: 'List of etcd servers to connect with (scheme://ip:port), comma separated (for --storage-backend=etcd3).' },
+  'etcd-prefix': { type: 'string', default: '', help: 'The prefix to prepend to all resource paths in etcd (our paths already start with /registry).' },
   'etcd-compaction-interval': { type: 'duration', default: '5m', help: 'How often history is compacted; resuming a watch works from any revision within this window. 0 disables.' },
   'watch-cache-size': { type: 'number', default: 10000, help: 'Recent events kept per resource type for resuming watches without reading the store.' },
   'min-request-timeout': { type: 'number', default: 1800, help: 'Seconds a watch lasts at least when the client sets no timeoutSeconds (it gets up to twice this).' },
@@ -26,7 +30,7 @@ const logger = createLogger('kube-apiserver');
 watchSettings.minRequestTimeoutMs = flags['min-request-timeout'] * 1000;
 watchSettings.bookmarkIntervalMs = flags['watch-bookmark-interval'];
 
-const backend = await openBackend(flags['storage-backend'], { dataDir: flags['data-dir'], logger });
+const backend = await openBackend(flags['storage-backend'], { dataDir: flags['data-dir'], logger, etcdServers: flags['etcd-servers'], etcdPrefix: flags['etcd-prefix'] });
 const server = await createApiServer({
   backend,
   logger,
@@ -37,7 +41,10 @@ const server = await createApiServer({
   serviceClusterIPRange: flags['service-cluster-ip-range'],
   serviceNodePortRange: flags['service-node-port-range'],
 });
-const stopCompactor = startCompactor(backend, flags['etcd-compaction-interval'], logger);
+// On etcd, several API servers may share the store: they take turns through compact_rev_key, as kube's do.
+const stopCompactor = backend instanceof EtcdBackend
+  ? startEtcdCompactor(backend, flags['etcd-compaction-interval'], logger)
+  : startCompactor(backend, flags['etcd-compaction-interval'], logger);
 const address = await server.app.listen({ host: flags['bind-address'], port: flags.port });
 logger.info({ address, storage: flags['storage-backend'], revision: backend.currentRevision() }, 'serving');
 // A machine-readable line for launchers and tests that start us on port 0.

@@ -4,8 +4,18 @@ import type { Logger } from '../../shared/log.ts';
 import type { Backend } from './interface.ts';
 import { LmdbBackend } from './lmdb-backend.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { EtcdBackend } from './etcd-backend.ts';
 
-export async function openBackend(name: string, options: { dataDir: string; logger: Logger }): Promise<Backend> {
+export interface OpenBackendOptions {
+  dataDir: string;
+  logger: Logger;
+  /** etcd3: the members' client URLs (--etcd-servers). */
+  etcdServers?: string[];
+  /** etcd3: prepended to every key (--etcd-prefix). */
+  etcdPrefix?: string;
+}
+
+export async function openBackend(name: string, options: OpenBackendOptions): Promise<Backend> {
   switch (name) {
     case 'embedded': {
       const unlock = lockDataDir(options.dataDir);
@@ -18,7 +28,13 @@ export async function openBackend(name: string, options: { dataDir: string; logg
       };
       return backend;
     }
+    case 'etcd3': {
+      if (!options.etcdServers?.length) throw new Error('--storage-backend=etcd3 needs --etcd-servers');
+      const backend = new EtcdBackend({ endpoints: options.etcdServers, prefix: options.etcdPrefix, logger: options.logger });
+      await backend.start();
+      return backend;
+    }
     default:
-      throw new Error(`unknown --storage-backend ${JSON.stringify(name)} (supported: embedded)`);
+      throw new Error(`unknown --storage-backend ${JSON.stringify(name)} (supported: embedded, etcd3)`);
   }
 }

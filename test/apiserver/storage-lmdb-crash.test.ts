@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmdbBackend } from '../../apiserver/storage/lmdb-backend.ts';
-import { EventLog, tempDir } from '../fixtures/lmdb-temp-store.ts';
+import { tempDir } from '../fixtures/lmdb-temp-store.ts';
+import { EventLog } from '../fixtures/event-log.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,12 +1,12 @@
-import { test, describe } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KeyValue } from '../../apiserver/storage/interface.ts';
-import { EventLog, openTempStore } from '../fixtures/lmdb-temp-store.ts';
+import { EventLog, describeEachBackend } from '../fixtures/storage-backends.ts';
 import { StoreModel, randomWrites, workloadKeys } from '../fixtures/storage-model.ts';
 
-describe('lmdb backend: restart', () => {
+describeEachBackend('restart', (kind) => {
   test('data, revisions and history survive a restart; a watch resumes across it', { timeout: 30_000 }, async () => {
-    const store = await openTempStore({ historyInMemory: 50 });
+    const store = await kind.open({ historyInMemory: 50 });
     let b = store.backend;
     const model = new StoreModel();
     await randomWrites(b, model, { keys: workloadKeys(20), writers: 3, opsPerWriter: 40, seed: 3 });
@@ -31,7 +31,7 @@ describe('lmdb backend: restart', () => {
   });
 
   test('close() waits for writes in flight', { timeout: 30_000 }, async () => {
-    const store = await openTempStore();
+    const store = await kind.open();
     const writes: Promise<KeyValue>[] = [];
     for (let i = 0; i < 200; i++) writes.push(store.backend.create(`/registry/pods/default/p${i}`, `{"i":${i}}`));
     await store.backend.close();

@@ -1,0 +1,141 @@
+// One etcd watch that outlives its connection: its own gRPC stream (so no other watch shares its
+// fate or its ordering), resumed from the revision after the last one it has passed on whenever the
+// stream breaks (a member killed, a connection reset), on whichever member answers.
+//
+// Why not the etcd3 package's Watcher: it moves its resume point to the header revision of every
+// response, and etcd sets that to the store's current revision even on the "created" response and on
+// catch-up batches with more history to come, so a stream that breaks while catching up would resume
+// past events it never delivered. Here the resume point moves only with events delivered or with a
+// progress notification (which etcd sends only once a watcher has caught up).
+import type { Etcd3, IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { Logger } from '../../shared/log.ts';
+import { num } from './etcd-codec.ts';
+
+export interface WatchStreamHandlers {
+  /** The events of one response, in revision order. */
+  onEvents(events: IEvent[]): void;
+  /** Every event up to `revision` has been delivered. */
+  onProgress?(revision: number): void;
+  /** The start revision is older than etcd's compacted revision: the watch is over. */
+  onCompacted(compactRevision: number): void;
+}
+
+export interface WatchRange {
+  key: Buffer;
+  rangeEnd: Buffer;
+}
+
+const MIN_BACKOFF_MS = 20;
+const MAX_BACKOFF_MS = 1000;
+
+export class EtcdWatchStream {
+  /** Resolves with etcd's current revision once the watch is first established. */
+  readonly created: Promise<number>;
+  private resolveCreated!: (revision: number) => void;
+  private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
+  private nextRevision: number;
+  private stopped = false;
+  private backoffMs = MIN_BACKOFF_MS;
+  private retryTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly client: Etcd3,
+    private readonly range: WatchRange,
+    startRevision: number,
+    private readonly handlers: WatchStreamHandlers,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
+  ) {
+    this.nextRevision = startRevision;
+    this.created = new Promise((resolve) => (this.resolveCreated = resolve));
+    void this.connect();
+  }
+
+  /** The first revision a resumed stream would ask for. */
+  get resumeRevision(): number {
+    return this.nextRevision;
+  }
+
+  cancel(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.close();
+  }
+
+  private close(): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (!stream) return;
+    // Half-close first: the etcd3 pool treats an error on a still-writable stream as a sick member
+    // and tears down every connection to it, which a deliberate cancel must not do.
+    stream.end();
+    stream.cancel();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    try {
+      stream = await this.client.watchClient.watch();
+    } catch (err) {
+      this.broken(err);
+      return;
+    }
+    if (this.stopped) {
+      stream.end();
+      stream.cancel();
+      return;
+    }
+    this.stream = stream;
+    stream.on('data', (res: IWatchResponse) => {
+      if (this.stream === stream) this.onResponse(res);
+    });
+    stream.on('error', (err: Error) => {
+      if (this.stream === stream) this.broken(err);
+    });
+    stream.on('end', () => {
+      if (this.stream === stream) this.broken(new Error('watch stream ended'));
+    });
+    stream.write({
+      create_request: { key: this.range.key, range_end: this.range.rangeEnd, start_revision: this.nextRevision, prev_kv: true, progress_notify: true },
+    });
+  }
+
+  private onResponse(res: IWatchResponse): void {
+    const compactRevision = num(res.compact_revision);
+    if (compactRevision > 0) {
+      this.stopped = true;
+      this.close();
+      this.handlers.onCompacted(compactRevision);
+      return;
+    }
+    if (res.canceled) {
+      this.broken(new Error(`watch canceled by etcd: ${res.cancel_reason || 'no reason given'}`));
+      return;
+    }
+    if (res.created) {
+      this.backoffMs = MIN_BACKOFF_MS;
+      this.resolveCreated(num(res.header.revision));
+      return;
+    }
+    this.backoffMs = MIN_BACKOFF_MS;
+    if (res.events.length > 0) {
+      this.nextRevision = num(res.events[res.events.length - 1].kv.mod_revision) + 1;
+      this.handlers.onEvents(res.events);
+      return;
+    }
+    // No events: a progress notification, sent only to a watcher that has caught up.
+    const revision = num(res.header.revision);
+    if (revision >= this.nextRevision) this.nextRevision = revision + 1;
+    this.handlers.onProgress?.(revision);
+  }
+
+  private broken(err: unknown): void {
+    this.close();
+    if (this.stopped) return;
+    this.logger.warn({ err: String((err as Error)?.message ?? err), resumeRevision: this.nextRevision }, 'etcd watch stream broken; resuming');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+}

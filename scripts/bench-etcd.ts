@@ -1,0 +1,117 @@
+// The etcd storage backend's benchmark, in one run on one 3-member etcd cluster on loopback:
+//   1. raw etcd: puts of a pod-sized value straight from an etcd client, 64 in flight
+//   2. the API server on etcd (--storage-backend=etcd3): pod creates over HTTP, 64 in flight
+//   3. the API server on the embedded store (lmdb): the same creates
+// and the ratios between them (the goal: 2 is at least half of 1).
+// node --import tsx scripts/bench-etcd.ts [--duration 10] [--concurrency 64]
+// Needs `etcd` on PATH (Debian: apt-get install -y etcd-server).
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Etcd3 } from 'etcd3';
+import { runLoad, type LoadResult } from './bench/load.ts';
+import { podBodies } from './bench/pods.ts';
+import { Samples, distributionOf, ms, perSecond, ratio, table } from './bench/stats.ts';
+import { startApiServer, type ApiServerProcess } from '../test/helpers/apiserver.ts';
+import { etcdSkipReason, startApiServerOnEtcd, startEtcdCluster } from '../test/helpers/etcd.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const durationMs = Number(flags.duration) * 1000;
+const concurrency = Number(flags.concurrency);
+const WARMUP_MS = 1000;
+const PODS = '/api/v1/namespaces/default/pods';
+
+const missing = etcdSkipReason();
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
+
+const say = (line = '') => console.log(line);
+const cpu = cpus();
+const pods = podBodies();
+say(`k8ts etcd backend benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? '?'})`);
+say(`A 3-member etcd cluster on loopback, the API servers and this load generator all share those ${cpu.length} cores.`);
+say(`${concurrency} requests in flight; each run ${durationMs / 1000} s after a ${WARMUP_MS / 1000} s warm-up; values: a ${pods.body('bench-00000').length}-byte pod.`);
+say();
+
+interface Run { name: string; perSecond: number; p50: number; p99: number; failed: number; note?: string }
+
+/** Raw etcd puts from one client (the etcd3 package, as the backend uses), `concurrency` loops. */
+async function rawPuts(endpoints: string[], forMs: number, tag: string): Promise<Omit<Run, 'name'>> {
+  const client = new Etcd3({ hosts: endpoints });
+  const latencies = new Samples();
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  const start = performance.now();
+  const deadline = start + forMs;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        await client.kv.put({ key: Buffer.from(`/bench/${tag}/p${i}`), value: Buffer.from(pods.body(`bench-${i}`)) });
+        ok++;
+        latencies.add(performance.now() - t0);
+      } catch {
+        failed++;
+      }
+    }
+  }));
+  const elapsed = performance.now() - start;
+  client.close();
+  const latency = distributionOf(latencies);
+  return { perSecond: (ok / elapsed) * 1000, p50: latency.p50, p99: latency.p99, failed };
+}
+
+async function creates(server: ApiServerProcess, forMs: number, tag: string): Promise<LoadResult> {
+  return runLoad({
+    url: server.url,
+    connections: concurrency,
+    durationMs: forMs,
+    request: (i) => ({ method: 'POST', path: PODS, body: pods.body(`${tag}-${i}`) }),
+    expectStatus: 201,
+  });
+}
+
+async function apiServerRun(name: string, server: ApiServerProcess, tag: string): Promise<Run> {
+  await creates(server, WARMUP_MS, `${tag}-warm`);
+  const r = await creates(server, durationMs, tag);
+  if (r.firstFailure) say(`  ${name}: first failure: ${r.firstFailure}`);
+  return { name, perSecond: r.perSecond, p50: r.latency.p50, p99: r.latency.p99, failed: r.failed };
+}
+
+const cluster = await startEtcdCluster({ members: 3 });
+const runs: Run[] = [];
+try {
+  await rawPuts(cluster.clientUrls, WARMUP_MS, 'warm');
+  runs.push({ name: 'raw etcd puts (etcd3 client)', ...(await rawPuts(cluster.clientUrls, durationMs, 'raw')) });
+
+  const onEtcd = await startApiServerOnEtcd(cluster);
+  try {
+    runs.push(await apiServerRun('API server on etcd: pod creates', onEtcd, 'etcd'));
+  } finally {
+    await onEtcd.cleanup();
+  }
+} finally {
+  await cluster.stop();
+}
+
+const embedded = await startApiServer();
+try {
+  runs.push(await apiServerRun('API server on the embedded store: pod creates', embedded, 'lmdb'));
+} finally {
+  await embedded.cleanup();
+}
+
+say(table(['', 'per second', 'p50', 'p99', 'failed'], runs.map((r) => [r.name, perSecond(r.perSecond), ms(r.p50), ms(r.p99), String(r.failed)])));
+say();
+const [raw, etcd, lmdb] = runs;
+say(`API server on etcd / raw etcd puts:         ${ratio(etcd.perSecond / raw.perSecond)}  (target: at least 0.50x)`);
+say(`API server on etcd / API server embedded:   ${ratio(etcd.perSecond / lmdb.perSecond)}`);
+say(`API server embedded / raw etcd puts:        ${ratio(lmdb.perSecond / raw.perSecond)}`);
