@@ -63,7 +63,9 @@ describe('fencing: a replica acts only while it holds the lease', () => {
   });
 
   test('SIGTERM: the leader stops writing, releases, exits 0; the other starts writing only after that', async () => {
-    const { writes, lease, writers, leader, standby } = await startProbes('fence-term');
+    // A handover on SIGTERM does not wait for the lease, so roomy timings cost nothing here and keep a
+    // loaded machine from making the leader miss its renew deadline (and rightly exit 1) first.
+    const { writes, lease, writers, leader, standby } = await startProbes('fence-term', ['--leader-elect-lease-duration', '8s', '--leader-elect-renew-deadline', '6s', '--leader-elect-retry-period', '1s']);
     try {
       leader.signal('SIGTERM');
       await writes.until(() => writers().includes(standby.identity), 5_000);
