@@ -12,7 +12,9 @@
 //
 // A watch from a revision the feed has already passed first reads the history through its own etcd
 // watch and hands over to the feed at the first event the feed has not yet delivered: up to there,
-// that event is the next one under its prefix, so nothing between is missed or repeated.
+// that event is the next one under its prefix, so nothing between is missed or repeated. Until it
+// has handed over, such a watch runs at its own pace: a write is acknowledged once the feed has
+// delivered it, not once every watch replaying history has (which could take arbitrarily long).
 import type { Etcd3, IEvent } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { ALL_KEYS, COMPACT_REV_KEY, isDelete, num, prefixRange, storeEventOf } from './etcd-codec.ts';
@@ -117,8 +119,7 @@ export class EtcdFeed {
   }
 
   /** The key relative to the etcd prefix, or undefined for keys that are not ours. */
-  private ownKey(raw: Buffer): string | undefined {
-    const key = raw.toString('utf8');
+  private ownKey(key: string): string | undefined {
     if (!key.startsWith(this.etcdPrefix)) return undefined;
     if (this.etcdPrefix === '' && key === COMPACT_REV_KEY) return undefined;
     return key.slice(this.etcdPrefix.length);
@@ -131,7 +132,7 @@ export class EtcdFeed {
       if (rawKey === COMPACT_REV_KEY && !isDelete(e)) this.hooks.onCompactRevKey(Number(e.kv.value.toString('utf8')) || 0);
       // The revision moves before the event is handed out: a handler that asks sees it committed.
       if (revision > this.revision) this.revision = revision;
-      const key = this.ownKey(e.kv.key);
+      const key = this.ownKey(rawKey);
       if (key === undefined) continue;
       let event: StoreEvent | undefined;
       for (const sub of this.subscriptions) {
@@ -155,7 +156,7 @@ export class EtcdFeed {
       }
       if (revision <= sub.after) continue;
       sub.after = revision;
-      const key = this.ownKey(e.kv.key);
+      const key = this.ownKey(e.kv.key.toString('utf8'));
       if (key !== undefined) this.deliver(sub, storeEventOf(e, key));
     }
   }

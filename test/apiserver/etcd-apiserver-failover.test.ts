@@ -58,7 +58,7 @@ describe('API server failover on etcd', { skip: etcdSkipReason() }, () => {
         `${ambiguous.length} retried creates found already made by the dead server, ${failed.length} failed; slowest request ${slowest} ms`);
       assert.deepEqual(failed, []);
       assert.equal(client.server, b.url, 'the client moved to the surviving server');
-      assert.ok(afterKill > 50, `only ${afterKill} creates after the kill`);
+      assert.ok(afterKill >= 20, `only ${afterKill} creates after the kill`);
 
       // Everything acknowledged by either server is there, at the revision it was acknowledged with.
       const list = await client.request<{ items: { metadata: { name: string; resourceVersion: string } }[] }>('GET', cms);
