@@ -96,6 +96,7 @@ export class EtcdBackend implements Backend {
     if (this.started) return;
     this.started = true;
     // kube's compactor records the revision it compacted at; a cluster nobody compacted has no such key.
+    await this.kv.findLeader();
     const res = await this.call(() => this.kv.range({ key: COMPACT_KEY }), false);
     if (res.kvs[0]) this.noteEtcdCompacted(Number(res.kvs[0].value) || 0);
     await this.feed.start(res.revision);
