@@ -103,7 +103,7 @@ export interface EtcdKvOptions {
   /** The members' client URLs. */
   endpoints: string[];
   requestTimeoutMs: number;
-  /** Keep-alive connections per member. */
+  /** Keep-alive connections per member (enough for every request in flight: a queued request waits). */
   connections?: number;
 }
 
@@ -119,7 +119,7 @@ export class EtcdKv {
 
   constructor(options: EtcdKvOptions) {
     this.pools = options.endpoints.map((url) => new Pool(url, {
-      connections: options.connections ?? 32,
+      connections: options.connections ?? 128,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       headersTimeout: options.requestTimeoutMs,
