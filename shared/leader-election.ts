@@ -188,7 +188,11 @@ export class LeaderElector {
 
   private async renewLoop(signal: AbortSignal): Promise<void> {
     while (this.leading && !signal.aborted) {
-      await this.pause(this.retryPeriodMs);
+      // Renew every retry period, but sooner when the deadline is nearer than that (an acquire that
+      // finally succeeded late in a long attempt, e.g. right after an API server outage): waiting a full
+      // period then would let the deadline pass before the first renewal, as client-go does not.
+      const left = this.renewedAt + this.renewDeadlineMs - now();
+      await this.pause(Math.min(this.retryPeriodMs, Math.max(0, left - this.retryPeriodMs)));
       if (signal.aborted || !this.isLeader()) return;
       const remaining = this.renewedAt + this.renewDeadlineMs - now();
       // Not aborted on cancel: a renewal cut in flight would leave the resourceVersion unknown for release.

@@ -52,6 +52,7 @@ export function run(cmd: string, args: string[], options: { env?: NodeJS.Process
       if (result.code !== 0 && !options.allowFailure) reject(new Error(`${cmd} ${args.join(' ')} exited with ${result.code}${signal ? ` (${signal})` : ''}:\n${(stderr || stdout).trim().split('\n').slice(-15).join('\n')}`));
       else resolve(result);
     });
+    child.stdin.on('error', () => {}); // the child may exit before reading its input (EPIPE)
     child.stdin.end(options.input ?? '');
   });
 }
