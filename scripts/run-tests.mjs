@@ -16,5 +16,13 @@ if (files.length === 0) {
   console.error('no test files found under', roots.join(' '));
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const run = () => spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' }).status ?? 1;
+let status = run();
+// In CI (CI=true) a failing suite runs once more: the tests start and kill real processes on a 2-core
+// machine, where timing-sensitive checks can fail under load. The first run's failures stay in the log,
+// and a test that fails both times fails CI.
+if (status !== 0 && process.env.CI === 'true') {
+  console.log('\n*** the test suite failed; CI runs it once more (the failures above are kept in the log) ***\n');
+  status = run();
+}
+process.exit(status);
