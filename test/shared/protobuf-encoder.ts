@@ -1,7 +1,7 @@
 // A tiny protobuf encoder for tests: builds the bytes a gogo-generated Kubernetes client would send.
 // Each helper returns one encoded field; `message` nests fields; `envelope` wraps an object in `k8s\0` + Unknown.
 
-const varint = (value: bigint): number[] => {
+export const varint = (value: bigint): number[] => {
   let v = BigInt.asUintN(64, value);
   const out: number[] = [];
   do {

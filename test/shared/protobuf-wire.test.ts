@@ -3,17 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WireReader, toBigInt64, toBool, toInt32, toInt64, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from '../../shared/protobuf/wire.ts';
 
-const varintBytes = (value: bigint): number[] => {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-};
+import { varint as varintBytes } from './protobuf-encoder.ts';
 
 describe('WireReader', () => {
   test('varints round-trip through int32, int64 and bigint views', () => {
