@@ -1,11 +1,12 @@
 // Every resource the server serves: one GenericStore per kind, with that kind's strategy.
 import { resourceTypes } from '../../shared/api/registry.ts';
 import type { ResourceType } from '../../shared/api/resource-type.ts';
-import { forbidden, notFound } from '../../shared/errors.ts';
+import type { Logger } from 'pino';
 import type { Backend } from '../storage/interface.ts';
 import { Cacher } from '../watch/cacher.ts';
 import { GenericStore } from './generic-store.ts';
 import { resourcePrefix } from './keys.ts';
+import { NamespaceLifecycle } from './namespace-lifecycle.ts';
 import { namespaceStrategy } from './kinds/namespaces.ts';
 import { podStrategy, type PodStrategyOptions } from './kinds/pods.ts';
 import { daemonSetStrategy, jobStrategy, workloadStrategy } from './kinds/workloads.ts';
@@ -13,7 +14,7 @@ import { endpointSliceStrategy, eventStrategy, leaseStrategy, nodeStrategy, plai
 import { createServiceStore, type ServiceRegistryOptions } from './kinds/services.ts';
 import type { Strategy } from './strategy.ts';
 
-export type RegistryOptions = PodStrategyOptions & ServiceRegistryOptions & { watchCacheSize: number };
+export type RegistryOptions = PodStrategyOptions & ServiceRegistryOptions & { watchCacheSize: number; logger?: Logger };
 
 function strategyFor(type: ResourceType, options: RegistryOptions): Strategy {
   switch (`${type.group}/${type.plural}`) {
@@ -36,6 +37,7 @@ export class ApiRegistry {
   readonly stores: GenericStore[] = [];
   /** Watches being served right now (for /metrics). */
   openWatches = 0;
+  private readonly namespaceLifecycle: NamespaceLifecycle;
 
   constructor(readonly backend: Backend, options: RegistryOptions) {
     for (const type of resourceTypes) {
@@ -47,17 +49,8 @@ export class ApiRegistry {
       this.stores.push(store);
     }
     const namespaces = this.lookup('', 'v1', 'namespaces')!;
-    // NamespaceLifecycle admission: a missing namespace is its own NotFound; a terminating one forbids the new object.
-    const guard = async (namespace: string, resource: { group: string; resource: string }, name: string) => {
-      const ns = await namespaces.get('', namespace).catch(() => undefined);
-      if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-      if (ns.metadata.deletionTimestamp) {
-        const err = forbidden(resource, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
-        // kube marks this case with a cause, so controllers can tell it from other refusals.
-        err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
-        throw err;
-      }
-    };
+    this.namespaceLifecycle = new NamespaceLifecycle(backend, namespaces, resourcePrefix(namespaces.type), options.logger);
+    const guard: GenericStore['namespaceGuard'] = (namespace, resource, name) => this.namespaceLifecycle.admit(namespace, resource, name);
     for (const store of this.stores) store.namespaceGuard = guard;
   }
 
@@ -67,9 +60,11 @@ export class ApiRegistry {
 
   startWatchCaches(): void {
     for (const store of this.stores) store.cacher!.start();
+    this.namespaceLifecycle.start();
   }
 
   stopWatchCaches(): void {
+    this.namespaceLifecycle.stop();
     for (const store of this.stores) store.cacher!.stop();
   }
 }

@@ -99,4 +99,29 @@ describe('two API servers on one etcd cluster', { skip: etcdSkipReason() }, () =
       watches.forEach((w) => w.close());
     }
   });
+
+  test('namespace lifecycle across servers: a namespace made through one is usable at once through the other, and a terminating one refuses creates there', { timeout: 30_000 }, async () => {
+    // B has not seen the namespace on its watch yet (or has): either way its admission must accept.
+    const ns = await call(a.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared-ns' } });
+    assert.equal(ns.status, 201);
+    const inB = await call(b.url, 'POST', '/api/v1/namespaces/shared-ns/configmaps', configMap('first'));
+    assert.equal(inB.status, 201, JSON.stringify(inB.body));
+    const missing = await call(b.url, 'POST', '/api/v1/namespaces/no-such-ns/configmaps', configMap('x'));
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.details.kind, 'namespaces');
+
+    // Deleting through A makes it terminating (its spec.finalizers hold it); B refuses new content once
+    // its namespace watch has the change, as kube's informer-backed admission does.
+    const deleted = await call(a.url, 'DELETE', '/api/v1/namespaces/shared-ns');
+    assert.equal(deleted.status, 200);
+    const watch = await openWatch(b.url, `/api/v1/namespaces?watch=1&fieldSelector=metadata.name%3Dshared-ns&resourceVersion=${ns.body.metadata.resourceVersion}`);
+    try {
+      await watch.until((e) => e.some((ev) => ev.object.metadata.deletionTimestamp));
+    } finally {
+      watch.close();
+    }
+    const refused = await call(b.url, 'POST', '/api/v1/namespaces/shared-ns/configmaps', configMap('late'));
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.equal(refused.body.details.causes[0].reason, 'NamespaceTerminating');
+  });
 });
