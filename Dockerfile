@@ -18,6 +18,20 @@ RUN if [ -f build-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/app/build-ca.crt np
  && npm ci --omit=dev --no-audit --no-fund --loglevel=warn \
  && rm -f build-ca.crt
 
+# etcd for docker-compose.yml's `ha` profile (`--target etcd`, image k8ts-etcd:local): Debian bookworm's
+# etcd-server (3.4, the version the apiserver's etcd3 backend is tested on) and etcd-client (etcdctl: the
+# health check, and what a person asks who leads). From apt on purpose: every BASE_IMAGE is Debian bookworm
+# (node:20-bookworm-slim, or the local debootstrap one), so the same line works with or without a registry,
+# and the k8ts image itself stays without etcd. Its own stage so the components' image is the default target.
+FROM ${BASE_IMAGE} AS etcd
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends etcd-server etcd-client \
+ && rm -rf /var/lib/apt/lists/*
+# Healthy = this member serves a linearizable read: the cluster has quorum and a leader.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["etcdctl", "--endpoints=http://127.0.0.1:2379", "--command-timeout=2s", "endpoint", "health"]
+ENTRYPOINT ["etcd"]
+
 FROM ${BASE_IMAGE}
 # iproute2 is what the kubelet's host-gw network plugin runs (the local base image has it already).
 RUN command -v ip >/dev/null || (apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*)
