@@ -51,7 +51,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
       let value: unknown;
       const text = mediaType === PROTOBUF_MEDIA_TYPE ? '' : bytes.toString('utf8');
       if (mediaType === PROTOBUF_MEDIA_TYPE) value = bytes.length === 0 ? undefined : decodeProtobuf(bytes);
-      else if (text.trim() === '') value = undefined;
+      else if (!/\S/.test(text)) value = undefined; // blank (without copying a trimmed body)
       else if (mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml') {
         try {
           value = parseYaml(text);

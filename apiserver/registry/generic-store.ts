@@ -60,6 +60,9 @@ export class GenericStore {
    * apiVersion, kind and metadata come first, so jsonWithRevision can find metadata without parsing.
    */
   encode(obj: KubeObject): string {
+    // Objects from validation already have this shape (the schemas list apiVersion, kind, metadata first)
+    // and a create has no resourceVersion: serialize as is, without copying (this runs on every write).
+    if (obj.metadata.resourceVersion === undefined && startsWithTypeMeta(obj)) return JSON.stringify(obj);
     const { resourceVersion: _rv, ...metadata } = obj.metadata;
     const { apiVersion, kind, metadata: _m, ...rest } = obj;
     return JSON.stringify({ apiVersion, kind, metadata, ...rest });
@@ -378,4 +381,14 @@ export class GenericStore {
     }
     return JSON.stringify(meta) + JSON.stringify(obj.status ?? null) !== before;
   }
+}
+
+/** Whether the object's first three keys are apiVersion, kind and metadata, in that order. */
+function startsWithTypeMeta(obj: object): boolean {
+  let i = 0;
+  for (const k in obj) {
+    if (k !== (i === 0 ? 'apiVersion' : i === 1 ? 'kind' : 'metadata')) return false;
+    if (++i === 3) return true;
+  }
+  return false;
 }

@@ -30,8 +30,33 @@ function roundUpTo(q: ParsedQuantity, exponent: number): ParsedQuantity {
   return { ...q, mantissa: negative ? -m : m, exponent };
 }
 
+/**
+ * Parsed quantities by their text. A cluster uses a handful of distinct quantities ("100m", "256Mi") over
+ * and over, and every pod write parses each several times (validation, defaulting, QoS class); bigint
+ * arithmetic made parsing the largest single cost of validating a pod. Results are frozen and shared.
+ */
+const parsedByText = new Map<string, Readonly<ParsedQuantity> | Error>();
+const PARSED_CACHE_LIMIT = 4096;
+
 /** Parses a quantity; throws an Error with Kubernetes' message when it is malformed. */
-export function parseQuantity(input: string | number): ParsedQuantity {
+export function parseQuantity(input: string | number): Readonly<ParsedQuantity> {
+  if (typeof input !== 'string') return parseUncached(input);
+  let parsed = parsedByText.get(input);
+  if (parsed === undefined) {
+    try {
+      parsed = Object.freeze(parseUncached(input));
+    } catch (err) {
+      parsed = err as Error;
+    }
+    // Arbitrary client text must not grow the cache without bound: start over when it is full.
+    if (parsedByText.size >= PARSED_CACHE_LIMIT) parsedByText.clear();
+    parsedByText.set(input, parsed);
+  }
+  if (parsed instanceof Error) throw new Error(parsed.message);
+  return parsed;
+}
+
+function parseUncached(input: string | number): ParsedQuantity {
   const text = typeof input === 'number' ? String(input) : input.trim();
   const match = quantityRe.exec(text);
   if (!match || text.length === 0 || !Number.isFinite(typeof input === 'number' ? input : 0)) throw new Error(quantityFormatError);
@@ -103,10 +128,25 @@ function scaledCeil(input: string | number, exponent: number): number {
   return Number(q.mantissa * pow10(q.exponent - exponent));
 }
 
+/** scaledCeil at one exponent, remembered by input text (the scheduler and QoS class ask for the same few). */
+function memoizedScaledCeil(exponent: number): (input: string | number) => number {
+  const byText = new Map<string, number>();
+  return (input) => {
+    if (typeof input !== 'string') return scaledCeil(input, exponent);
+    let value = byText.get(input);
+    if (value === undefined) {
+      value = scaledCeil(input, exponent);
+      if (byText.size >= PARSED_CACHE_LIMIT) byText.clear();
+      byText.set(input, value);
+    }
+    return value;
+  };
+}
+
 /** CPU in millicores, rounded up like resource.Quantity.MilliValue(): "100m" is 100, "0.5" is 500, "2" is 2000. */
-export const cpuMillis = (input: string | number): number => scaledCeil(input, -3);
+export const cpuMillis: (input: string | number) => number = memoizedScaledCeil(-3);
 /** Memory (or any integral resource) in units, rounded up like Quantity.Value(): "1Gi" is 1073741824. */
-export const memoryBytes = (input: string | number): number => scaledCeil(input, 0);
+export const memoryBytes: (input: string | number) => number = memoizedScaledCeil(0);
 
 /** Compares two quantities exactly: negative, zero or positive. */
 export function compareQuantities(a: string | number, b: string | number): number {
@@ -120,10 +160,22 @@ export function compareQuantities(a: string | number, b: string | number): numbe
 const quantityInput = z.union([z.string(), z.number()]);
 
 function quantitySchema(roundToMilli: boolean) {
+  // Canonical forms by input text, for the same reason as parsedByText.
+  const canonicalByText = new Map<string, string>();
+  const canonical = (value: string | number) => {
+    const q = parseQuantity(value);
+    return formatQuantity(roundToMilli ? roundUpTo(q, -3) : q);
+  };
   return quantityInput.transform((value, ctx) => {
     try {
-      const q = parseQuantity(value);
-      return formatQuantity(roundToMilli ? roundUpTo(q, -3) : q);
+      if (typeof value !== 'string') return canonical(value);
+      let text = canonicalByText.get(value);
+      if (text === undefined) {
+        text = canonical(value);
+        if (canonicalByText.size >= PARSED_CACHE_LIMIT) canonicalByText.clear();
+        canonicalByText.set(value, text);
+      }
+      return text;
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message, input: value, params: { quantity: true } });
       return z.NEVER;
