@@ -5,8 +5,11 @@ import type { ProcessSpec } from './layout.ts';
 import { LEADER_LEASES, processOfIdentity, readLease, type LeaseView } from './leases.ts';
 import type { CommandLine } from './options.ts';
 import { isAlive, signal, startProcess, stopProcesses } from './processes.ts';
-import { apiServerReady, getJSON, NotReadyError, waitReady } from './readiness.ts';
-import { clusterPaths, findProcess, readPid, readRecord, readUpPid, recordIdentity, type ClusterPaths, type ClusterRecord } from './state.ts';
+import { etcdLeaderName } from './etcd.ts';
+import { firstReadyApiServer, getJSON, NotReadyError, waitReady } from './readiness.ts';
+import {
+  apiServerURLsOf, clusterPaths, findProcess, readPid, readRecord, readUpPid, recordIdentity, type ClusterPaths, type ClusterRecord,
+} from './state.ts';
 import { seconds, stopCluster } from './up.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -33,11 +36,16 @@ export async function status(cmd: CommandLine): Promise<number> {
   const paths = clusterPaths(cmd.dataDir);
   const record = recordOf(paths);
   const upPid = readUpPid(paths);
-  const apiUp = await apiServerReady(record.apiServerURL);
+  // Any API server that answers will do (with --ha, the first may be the one killed).
+  const api = await firstReadyApiServer(apiServerURLsOf(record));
+  const apiUp = api !== undefined;
   const leases = new Map<string, LeaseView | undefined>();
-  if (apiUp) for (const { lease } of LEADER_LEASES) leases.set(lease, await readLease(record.apiServerURL, lease));
+  if (api) for (const { lease } of LEADER_LEASES) leases.set(lease, await readLease(api, lease));
   const identities = readRecord(paths)?.identities ?? {};
+  const members = record.processes.filter((p) => p.kind === 'etcd');
+  const etcdLeader = members.length ? await etcdLeaderName(members.filter((m) => isAlive(readPid(paths, m.name), m.main)).map((m) => m.url)) : undefined;
   const roleOf = (p: ProcessSpec, alive: boolean) => {
+    if (p.kind === 'etcd') return !alive ? '' : etcdLeader === undefined ? '?' : etcdLeader === p.name ? 'leader' : 'follower';
     const lease = LEADER_LEASES.find((l) => l.kind === p.kind)?.lease;
     if (!lease || !alive) return '';
     if (!apiUp) return '?';
@@ -51,8 +59,9 @@ export async function status(cmd: CommandLine): Promise<number> {
     const alive = isAlive(pid, p.main);
     console.log(`${p.name.padEnd(width)}${String(pid ?? '-').padEnd(9)}${(alive ? 'yes' : 'no').padEnd(7)}${roleOf(p, alive).padEnd(9)}${p.url}`);
   }
-  if (!apiUp) {
-    console.log(`\nthe API server (${record.apiServerURL}) does not answer: Lease holders and nodes unknown`);
+  if (members.length && etcdLeader === undefined) console.log('\nno etcd member knows a leader (no quorum?): the API servers cannot read or write');
+  if (!api) {
+    console.log(`\n${apiServerURLsOf(record).length > 1 ? 'no API server' : `the API server (${record.apiServerURL})`} answers: Lease holders and nodes unknown`);
     return 0;
   }
   console.log(`\n${'LEASE (kube-system)'.padEnd(width + 16)}HOLDER`);
@@ -64,7 +73,7 @@ export async function status(cmd: CommandLine): Promise<number> {
     const text = !spec ? '(no lease)' : !holder ? '(released: nobody holds it)' : `${name ?? '(not a process of this cluster)'}  ${holder}${age}, ${spec.leaseTransitions ?? 0} transitions`;
     console.log(`${lease.padEnd(width + 16)}${text}`);
   }
-  const nodes = await getJSON<NodeList>(`${record.apiServerURL}/api/v1/nodes`);
+  const nodes = await getJSON<NodeList>(`${api}/api/v1/nodes`);
   console.log(`\n${'NODE'.padEnd(width)}${'READY'.padEnd(9)}${'POD CIDR'.padEnd(18)}TAINTS`);
   for (const n of nodes?.items ?? []) {
     const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '-';
@@ -108,7 +117,7 @@ export async function restartProcess(paths: ClusterPaths, name: string, timeoutM
   const started = startProcess(spec, paths, record.env);
   started.child.unref();
   say(`started ${spec.name} (pid ${started.pid}); waiting until it is ready`);
-  const ready = await waitReady(spec, started.pid, paths, started.logOffset, record.apiServerURL, t0 + timeoutMs);
+  const ready = await waitReady(spec, started.pid, paths, started.logOffset, apiServerURLsOf(record), t0 + timeoutMs);
   if (ready.identity) recordIdentity(paths, spec.name, ready.identity);
   return { pid: started.pid, readyMs: Date.now() - t0, detail: ready.detail };
 }

@@ -7,6 +7,7 @@ import { parseFlags, type FlagSpec, type Flags } from '../../shared/flags.ts';
 export const clusterFlags = {
   'data-dir': { type: 'string', default: '.cluster', help: 'Where the cluster keeps its data, logs, pid files and kubeconfig.' },
   fast: { type: 'boolean', default: false, help: 'Short leases, grace periods and tolerations (seconds instead of tens of seconds), for failover demos.' },
+  ha: { type: 'boolean', default: false, help: 'High availability: 3 etcd members (etcd on PATH) and 3 API servers on them; the components fail over between the API servers.' },
   nodes: { type: 'number', default: 3, help: 'How many nodes (a kubelet and a kube-proxy each).' },
   'port-base': { type: 'number', default: 8080, help: 'The API server\'s port; every other port moves with it (kube\'s ports when 8080), so a second cluster does not clash.' },
   'node-ip': { type: 'string', default: '127.1.0.1', help: 'The first node\'s IP (loopback); the others count up.' },

@@ -1,7 +1,7 @@
-// Starting and stopping the cluster's OS processes. Each is `node --import tsx <main>` itself (so the
-// pid is the process a SIGKILL should hit), detached in its own process group (a Ctrl-C in the
-// terminal reaches only `up`, which then stops them in order), with stdout and stderr appended to
-// its log file (no pipe to `up`: a process outlives whoever started it, e.g. a `restart`).
+// Starting and stopping the cluster's OS processes. Each is `node --import tsx <main>` itself (or
+// etcd itself), so the pid is the process a SIGKILL should hit; detached in its own process group (a
+// Ctrl-C in the terminal reaches only `up`, which then stops them in order), with stdout and stderr
+// appended to its log file (no pipe to `up`: a process outlives whoever started it, e.g. a `restart`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,12 +46,12 @@ export interface Started {
 export function startProcess(spec: ProcessSpec, paths: ClusterPaths, env: Record<string, string>): Started {
   const log = logPath(paths, spec.name);
   const fd = openSync(log, 'a');
-  const argv = ['--import', 'tsx', spec.main, ...spec.args];
-  writeSync(fd, `---- ${new Date().toISOString()} starting ${spec.name}: node ${argv.join(' ')}\n`);
+  const [command, argv] = spec.program ? [spec.program, spec.args] : [process.execPath, ['--import', 'tsx', spec.main, ...spec.args]];
+  writeSync(fd, `---- ${new Date().toISOString()} starting ${spec.name}: ${spec.program ?? 'node'} ${argv.join(' ')}\n`);
   const logOffset = statSync(log).size;
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, argv, { cwd: repoRoot, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+    child = spawn(command, argv, { cwd: repoRoot, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
   } finally {
     closeSync(fd);
   }

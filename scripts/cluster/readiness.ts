@@ -1,7 +1,8 @@
-// When a process counts as up: the API server when /readyz answers ok; the others when they print
-// their "k8ts-<name> serving on URL identity=..." line; a kubelet only once its Node is also Ready in
-// the API (what `kubectl get nodes` shows).
+// When a process counts as up: an etcd member when it answers and knows a leader; the API server when
+// /readyz answers ok; the others when they print their "k8ts-<name> serving on URL identity=..." line;
+// a kubelet only once its Node is also Ready in the API (what `kubectl get nodes` shows).
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { etcdMemberReady } from './etcd.ts';
 import type { ProcessSpec } from './layout.ts';
 import { isAlive, logTail } from './processes.ts';
 import { logPath, type ClusterPaths } from './state.ts';
@@ -35,8 +36,15 @@ interface NodeStatusView {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-export async function nodeReady(apiServerURL: string, node: string): Promise<boolean> {
-  const obj = await getJSON<NodeStatusView>(`${apiServerURL}/api/v1/nodes/${node}`);
+/** The first of `urls` whose /readyz answers ok (with --ha, any of them may be the one that is down). */
+export async function firstReadyApiServer(urls: string[]): Promise<string | undefined> {
+  for (const url of urls) if (await apiServerReady(url)) return url;
+  return undefined;
+}
+
+export async function nodeReady(apiServerURLs: string[], node: string): Promise<boolean> {
+  const url = await firstReadyApiServer(apiServerURLs);
+  const obj = url ? await getJSON<NodeStatusView>(`${url}/api/v1/nodes/${node}`) : undefined;
   return obj?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
@@ -80,11 +88,13 @@ const SERVING = /^k8ts-\S+ serving on (\S+) identity=(\S+)/;
  * Resolves once the process `pid` of `spec` is ready; throws NotReadyError (with its log's tail) if
  * it exits first or `deadline` (epoch ms) passes.
  */
-export async function waitReady(spec: ProcessSpec, pid: number, paths: ClusterPaths, logOffset: number, apiServerURL: string, deadline: number): Promise<Readiness> {
+export async function waitReady(spec: ProcessSpec, pid: number, paths: ClusterPaths, logOffset: number, apiServerURLs: string[], deadline: number): Promise<Readiness> {
   const follower = new LogFollower(logPath(paths, spec.name), logOffset);
   let serving: { url: string; identity: string } | undefined;
   for (;;) {
-    if (spec.kind === 'apiserver') {
+    if (spec.kind === 'etcd') {
+      if (await etcdMemberReady(spec.url)) return { detail: `${spec.url} (member with a leader)` };
+    } else if (spec.kind === 'apiserver') {
       if (await apiServerReady(spec.url)) return { detail: `${spec.url} (/readyz ok)` };
     } else {
       for (const line of follower.newLines()) {
@@ -92,7 +102,7 @@ export async function waitReady(spec: ProcessSpec, pid: number, paths: ClusterPa
         if (m) serving = { url: m[1], identity: m[2] };
       }
       if (serving && spec.kind !== 'kubelet') return { detail: serving.url, identity: serving.identity };
-      if (serving && spec.kind === 'kubelet' && await nodeReady(apiServerURL, spec.node!)) return { detail: `${serving.url} (node ${spec.node} Ready)`, identity: serving.identity };
+      if (serving && spec.kind === 'kubelet' && await nodeReady(apiServerURLs, spec.node!)) return { detail: `${serving.url} (node ${spec.node} Ready)`, identity: serving.identity };
     }
     if (!isAlive(pid)) throw new NotReadyError(`${spec.name} (pid ${pid}) exited before it was ready; the end of ${logPath(paths, spec.name)}:\n${logTail(paths, spec.name)}`);
     if (Date.now() > deadline) throw new NotReadyError(`${spec.name} (pid ${pid}) is not ready after the timeout${serving ? ` (serving on ${serving.url}, node ${spec.node} not Ready)` : ''}; the end of its log:\n${logTail(paths, spec.name)}`);

@@ -1,6 +1,6 @@
-// The cluster's directory: data/ (the API server's store), logs/<name>.log, pids/<name>.pid, kubeconfig,
-// and cluster.json (the layout `up` started, so `restart` from another terminal uses the same
-// arguments). Every command reads the pid files afresh: whoever started a process, they are the truth.
+// The cluster's directory: data/ (the API server's store), etcd-N/ (--ha: the etcd members' data),
+// logs/<name>.log, pids/<name>.pid, kubeconfig, and cluster.json (the layout `up` started, so
+// `restart` from another terminal uses the same arguments). Every command reads the pid files afresh: whoever started a process, they are the truth.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterLayout, ProcessSpec } from './layout.ts';
@@ -27,6 +27,9 @@ export interface ClusterRecord extends ClusterLayout {
   /** The identity each control-plane process printed (hostname_uuid, the Lease holderIdentity). */
   identities: Record<string, string>;
 }
+
+/** Every API server of the cluster (records written before --ha existed name only one). */
+export const apiServerURLsOf = (record: ClusterRecord): string[] => record.apiServerURLs ?? [record.apiServerURL];
 
 export function ensureDirs(paths: ClusterPaths): void {
   for (const dir of [paths.root, paths.logs, paths.pids]) mkdirSync(dir, { recursive: true });

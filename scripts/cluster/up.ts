@@ -3,7 +3,8 @@
 // demos need that) until someone runs `npm start -- restart NAME`, which starts it detached on its
 // own; `up` notices the new pid file and stops that process too on the way out.
 import { resolve } from 'node:path';
-import { planCluster, type ProcessSpec } from './layout.ts';
+import { etcdMissingReason } from './etcd.ts';
+import { planCluster, type ComponentKind, type ProcessSpec } from './layout.ts';
 import type { CommandLine } from './options.ts';
 import { isAlive, startProcess, stopProcesses } from './processes.ts';
 import { NotReadyError, waitReady, type Readiness } from './readiness.ts';
@@ -28,9 +29,13 @@ export function liveProcesses(paths: ClusterPaths): { name: string; pid: number;
   });
 }
 
+/** The order of stopping: what uses the API first, then the API servers, then the store under them. */
+const STOP_PHASES: ((kind: ComponentKind) => boolean)[] = [(k) => k !== 'apiserver' && k !== 'etcd', (k) => k === 'apiserver', (k) => k === 'etcd'];
+
 /**
  * Stops the processes of the cluster (by their current pid files): node components and control
- * plane first, the API server last, so replicas can still hand their Leases over on the way out.
+ * plane first, the API servers after them, so replicas can still hand their Leases over on the way
+ * out, and etcd (--ha) last.
  */
 export async function stopCluster(paths: ClusterPaths, say: (line: string) => void, graceMs = STOP_GRACE_MS): Promise<void> {
   const record = readRecord(paths);
@@ -39,7 +44,8 @@ export async function stopCluster(paths: ClusterPaths, say: (line: string) => vo
     const pid = readPid(paths, p.name);
     return pid ? [{ name: p.name, pid, main: p.main }] : [];
   });
-  for (const phase of [(p: ProcessSpec) => p.kind !== 'apiserver', (p: ProcessSpec) => p.kind === 'apiserver']) {
+  for (const inPhase of STOP_PHASES) {
+    const phase = (p: ProcessSpec) => inPhase(p.kind);
     const list = targets(phase).filter((t) => isAlive(t.pid, t.main));
     if (list.length) say(`stopping ${list.map((t) => t.name).join(', ')}`);
     const killed = await stopProcesses(list, graceMs);
@@ -48,11 +54,13 @@ export async function stopCluster(paths: ClusterPaths, say: (line: string) => vo
   }
 }
 
-function usage(apiServerURL: string, paths: ClusterPaths, fastSettings: string[]): string {
+function usage(apiServerURLs: string[], paths: ClusterPaths, fastSettings: string[]): string {
   const dataFlag = paths.root === resolve('.cluster') ? '' : ` --data-dir ${paths.root}`;
+  const [apiServerURL] = apiServerURLs;
+  const ha = apiServerURLs.length > 1;
   return `
 The cluster is ready. Logs: ${paths.logs}/<name>.log   pid files: ${paths.pids}/<name>.pid
-${fastSettings.length ? `--fast is in force:\n${fastSettings.map((s) => `  ${s}`).join('\n')}\n` : ''}
+${fastSettings.length ? `--fast is in force:\n${fastSettings.map((s) => `  ${s}`).join('\n')}\n` : ''}${ha ? `API servers: ${apiServerURLs.join(' ')} (the components fail over between them; the kubeconfig names the first)\n` : ''}
   curl ${apiServerURL}/api/v1/nodes
   export KUBECONFIG=${paths.kubeconfig}
   kubectl get nodes -o wide
@@ -63,6 +71,7 @@ Break it (from another terminal):
 ${[
     ['status', 'processes, pids, Lease holders, nodes'],
     ['kill scheduler-1', 'SIGKILL (--signal TERM for a graceful stop)'],
+    ...(ha ? [['kill etcd-2', 'an etcd member (status shows which one leads)'], ['kill apiserver-2', 'an API server: the others serve on']] : []),
     ['restart scheduler-1', 'start it again with the same arguments'],
     ['down', 'stop everything (or Ctrl-C here)'],
   ].map(([c, what]) => `  ${`npm start -- ${c}${dataFlag}`.padEnd(40 + dataFlag.length)}# ${what}`).join('\n')}
@@ -82,6 +91,7 @@ export async function up(cmd: CommandLine): Promise<number> {
     return 1;
   }
   const layout = planCluster(cmd.flags, paths.root);
+  if (layout.processes.some((p) => p.kind === 'etcd') && etcdMissingReason()) throw new Error(etcdMissingReason());
   for (const p of layout.processes) removePid(paths, p.name);
   // Whoever reads our output may go away (a closed pipe): the cluster must still be stopped properly.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
@@ -120,7 +130,9 @@ export async function up(cmd: CommandLine): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  say(`Starting a k8ts cluster in ${paths.root}: API server, ${layout.processes.filter((p) => p.kind === 'scheduler').length} schedulers, `
+  const etcdMembers = layout.processes.filter((p) => p.kind === 'etcd').length;
+  const apiServers = layout.apiServerURLs.length;
+  say(`Starting a k8ts cluster in ${paths.root}: ${etcdMembers ? `${etcdMembers} etcd members, ${apiServers} API servers` : 'API server'}, ${layout.processes.filter((p) => p.kind === 'scheduler').length} schedulers, `
     + `${layout.processes.filter((p) => p.kind === 'controller-manager').length} controller-managers, ${cmd.flags.nodes} nodes (kubelet + kube-proxy each)`);
   for (const s of layout.fastSettings) say(`  --fast: ${s}`);
   const deadline = Date.now() + cmd.flags.timeout;
@@ -132,21 +144,22 @@ export async function up(cmd: CommandLine): Promise<number> {
       if (stopping || readPid(paths, spec.name) !== started.pid) return;
       say(`✗ ${pad(spec.name, width)} pid ${started.pid} exited (${sig ?? `code ${code}`}); it stays down until \`npm start -- restart ${spec.name}\``);
     });
-    const ready = await waitReady(spec, started.pid, paths, started.logOffset, layout.apiServerURL, deadline);
+    const ready = await waitReady(spec, started.pid, paths, started.logOffset, layout.apiServerURLs, deadline);
     if (ready.identity) recordIdentity(paths, spec.name, ready.identity);
     say(`✓ ${pad(spec.name, width)} pid ${String(started.pid).padEnd(7)} ${ready.detail}  ${seconds(Date.now() - t0)}`);
     return ready;
   };
   try {
-    const [apiserver, ...rest] = layout.processes;
-    await start(apiserver);
-    await Promise.all(rest.map(start));
+    // etcd members together (each waits for a quorum), then the API servers on them, then the rest.
+    for (const phase of [(k: ComponentKind) => k === 'etcd', (k: ComponentKind) => k === 'apiserver', (k: ComponentKind) => k !== 'etcd' && k !== 'apiserver']) {
+      await Promise.all(layout.processes.filter((p) => phase(p.kind)).map(start));
+    }
   } catch (err) {
     if (stopping) return stopping;
     console.error(`\n${err instanceof NotReadyError ? err.message : (err as Error).stack}`);
     return shutdown(1, 'start-up failed');
   }
-  say(usage(layout.apiServerURL, paths, layout.fastSettings));
+  say(usage(layout.apiServerURLs, paths, layout.fastSettings));
   say(`cluster ready in ${seconds(Date.now() - t0)}`);
 
   // Report deaths of processes someone else restarted, and restarts, as they happen.

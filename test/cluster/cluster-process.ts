@@ -84,7 +84,7 @@ export function runCluster(...args: string[]): Promise<CommandResult> {
 export function parseStatus(stdout: string): Map<string, { pid: number | undefined; alive: boolean; role: string }> {
   const rows = new Map<string, { pid: number | undefined; alive: boolean; role: string }>();
   for (const line of stdout.split('\n')) {
-    const m = /^(\S+)\s+(\d+|-)\s+(yes|no)\s+(leader|standby|\?)?\s*http/.exec(line);
+    const m = /^(\S+)\s+(\d+|-)\s+(yes|no)\s+(leader|standby|follower|\?)?\s*http/.exec(line);
     if (m) rows.set(m[1], { pid: m[2] === '-' ? undefined : Number(m[2]), alive: m[3] === 'yes', role: m[4] ?? '' });
   }
   return rows;

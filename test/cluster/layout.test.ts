@@ -45,3 +45,22 @@ test('--fast sets the short timings through the components\' own flags; --port-b
   assert.throws(() => planCluster(parseCommandLine(['--port-base', '60000', '--nodes', '50']).flags, '/d'), /above 65535/);
   assert.throws(() => planCluster(parseCommandLine(['--port-base', '28080']).flags, '/d'), /NodePort range/);
 });
+
+test('--ha: three etcd members and three API servers on them; every component lists all three API servers', () => {
+  const layout = planCluster(parseCommandLine(['--ha', '--port-base', '24080', '--nodes', '2']).flags, '/d');
+  assert.deepEqual(layout.processes.slice(0, 6).map((p) => p.name), ['etcd-1', 'etcd-2', 'etcd-3', 'apiserver-1', 'apiserver-2', 'apiserver-3']);
+  assert.deepEqual(layout.apiServerURLs, ['http://127.0.0.1:24080', 'http://127.0.0.1:24081', 'http://127.0.0.1:24082']);
+  assert.equal(layout.apiServerURL, 'http://127.0.0.1:24080', 'the kubeconfig names the first');
+  const etcd2 = layout.processes.find((p) => p.name === 'etcd-2')!;
+  assert.equal(etcd2.program, 'etcd');
+  assert.equal(etcd2.url, 'http://127.0.0.1:18479', 'kube\'s 2379 moved with --port-base, +100 per member');
+  assert.match(argsOf(layout, 'etcd-2'), /--data-dir \/d\/etcd-2 .*--initial-cluster etcd-1=http:\/\/127\.0\.0\.1:18380,etcd-2=http:\/\/127\.0\.0\.1:18480,etcd-3=http:\/\/127\.0\.0\.1:18580 /);
+  assert.match(argsOf(layout, 'apiserver-3'), /--port 24082 --storage-backend etcd3 --etcd-servers http:\/\/127\.0\.0\.1:18379,http:\/\/127\.0\.0\.1:18479,http:\/\/127\.0\.0\.1:18579 /);
+  const master = '--master http://127.0.0.1:24080,http://127.0.0.1:24081,http://127.0.0.1:24082';
+  for (const name of ['scheduler-1', 'controller-manager-2', 'kubelet-node-1', 'kube-proxy-node-2']) assert.ok(argsOf(layout, name).startsWith(`--kubeconfig /d/kubeconfig ${master} `), name);
+  const ports = layout.processes.map((p) => `${new URL(p.url).hostname}:${new URL(p.url).port}`);
+  assert.equal(new Set(ports).size, ports.length, 'no two processes share an address');
+  assert.throws(() => planCluster(parseCommandLine(['--ha', '--port-base', '2000']).flags, '/d'), /below 1024/);
+  // Without --ha nothing changes: one API server, no --master.
+  assert.ok(!argsOf(planCluster(parseCommandLine([]).flags, '/d'), 'scheduler-1').includes('--master'));
+});

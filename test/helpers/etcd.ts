@@ -2,26 +2,24 @@
 // temp directory, torn down (and the directory removed) by stop(). Needs the `etcd` binary on PATH
 // (Debian: `apt-get install -y etcd-server`; .ci/run installs it). Tests that need it call
 // etcdSkipReason() and skip loudly when it is missing rather than fail or pass silently.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
+import { etcdArgs, etcdLeaderName, etcdMemberReady, etcdMissingReason, type EtcdMemberSpec } from '../../scripts/cluster/etcd.ts';
 import { startApiServer, type ApiServerProcess } from './apiserver.ts';
 
-export const ETCD_INSTALL_HINT = 'etcd is not on PATH: install it with `apt-get install -y etcd-server` (Debian; .ci/run does this)';
-
-let probed: string | undefined | null = null;
+let warned = false;
 
 /** Undefined when `etcd` can be run; otherwise why not (printed, so a skipped run says how to fix it). */
 export function etcdSkipReason(): string | undefined {
-  if (probed === null) {
-    const r = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
-    probed = r.status === 0 ? undefined : ETCD_INSTALL_HINT;
-    if (probed) console.warn(`\n*** SKIPPING etcd tests: ${probed} ***\n`);
+  const reason = etcdMissingReason();
+  if (reason && !warned) {
+    warned = true;
+    console.warn(`\n*** SKIPPING etcd tests: ${reason} ***\n`);
   }
-  return probed;
+  return reason;
 }
 
 export interface EtcdMember {
@@ -62,31 +60,16 @@ export function freePort(): Promise<number> {
 export async function startEtcdCluster(options: { members?: number } = {}): Promise<EtcdCluster> {
   const count = options.members ?? 3;
   const root = mkdtempSync(join(tmpdir(), 'k8ts-etcd-'));
-  const specs: { name: string; clientPort: number; peerPort: number }[] = [];
-  for (let i = 1; i <= count; i++) specs.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort() });
-  const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peerPort}`).join(',');
+  const specs: EtcdMemberSpec[] = [];
+  for (let i = 1; i <= count; i++) {
+    const [clientPort, peerPort] = [await freePort(), await freePort()];
+    specs.push({ name: `m${i}`, dataDir: join(root, `m${i}`), clientUrl: `http://127.0.0.1:${clientPort}`, peerUrl: `http://127.0.0.1:${peerPort}` });
+  }
   const token = `k8ts-${process.pid}-${Date.now()}`;
 
   const members = specs.map((s): EtcdMember => {
-    const clientUrl = `http://127.0.0.1:${s.clientPort}`;
-    const peerUrl = `http://127.0.0.1:${s.peerPort}`;
-    const dataDir = join(root, s.name);
-    const child = spawn('etcd', [
-      '--name', s.name,
-      '--data-dir', dataDir,
-      '--listen-client-urls', clientUrl,
-      '--advertise-client-urls', clientUrl,
-      '--listen-peer-urls', peerUrl,
-      '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-state', 'new',
-      '--initial-cluster-token', token,
-      // Loopback is fast: shorter timers make a leader election take a fraction of a second.
-      '--heartbeat-interval', '50',
-      '--election-timeout', '500',
-      '--logger', 'zap',
-      '--log-level', 'warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { clientUrl, peerUrl, dataDir } = s;
+    const child = spawn('etcd', etcdArgs(s, specs, token), { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const keep = (chunk: Buffer) => {
       output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -112,13 +95,9 @@ export async function startEtcdCluster(options: { members?: number } = {}): Prom
     endpoints: clientUrls.join(','),
     async leader() {
       for (let attempt = 0; attempt < 200; attempt++) {
-        for (const m of members.filter((x) => x.alive())) {
-          const status = await memberStatus(m.clientUrl).catch(() => undefined);
-          if (!status || status.leader === '0') continue;
-          const leader = await memberIdMap(m.clientUrl).then((ids) => ids.get(status.leader)).catch(() => undefined);
-          const found = members.find((x) => x.name === leader && x.alive());
-          if (found) return found;
-        }
+        const name = await etcdLeaderName(members.filter((x) => x.alive()).map((x) => x.clientUrl));
+        const found = members.find((x) => x.name === name && x.alive());
+        if (found) return found;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error('no etcd leader found');
@@ -139,34 +118,13 @@ export async function startEtcdCluster(options: { members?: number } = {}): Prom
   return cluster;
 }
 
-async function memberStatus(url: string): Promise<{ leader: string; memberId: string }> {
-  const client = new Etcd3({ hosts: url, dialTimeout: 1000 });
-  try {
-    const s = await client.maintenance.status({ deadline: Date.now() + 1000 });
-    return { leader: s.leader, memberId: s.header.member_id };
-  } finally {
-    client.close();
-  }
-}
-
-/** Member id (decimal string, as etcd3 returns uint64s) -> member name. */
-async function memberIdMap(url: string): Promise<Map<string, string>> {
-  const client = new Etcd3({ hosts: url, dialTimeout: 1000 });
-  try {
-    const list = await client.cluster.memberList({}, { deadline: Date.now() + 1000 });
-    return new Map(list.members.map((m) => [m.ID, m.name]));
-  } finally {
-    client.close();
-  }
-}
-
 /** Until every member answers a status request and one of them is leader. */
 async function waitHealthy(cluster: EtcdCluster): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     for (const m of cluster.members) if (!m.alive()) throw new Error(`${m.name} exited with ${m.child.exitCode ?? m.child.signalCode}`);
-    const statuses = await Promise.all(cluster.clientUrls.map((u) => memberStatus(u).catch(() => undefined)));
-    if (statuses.every((s) => s && s.leader !== '0')) return;
+    const ready = await Promise.all(cluster.clientUrls.map(etcdMemberReady));
+    if (ready.every(Boolean)) return;
     if (Date.now() > deadline) throw new Error('timed out waiting for a leader');
     await new Promise((r) => setTimeout(r, 100));
   }
