@@ -114,6 +114,16 @@ export const watchHandler: ApiHandler = async ({ req, reply, info, store, query,
   for (const obj of initial) write(`{"type":"ADDED","object":${encodeObject(obj)}}\n`);
   if (sendInitialEvents) sendBookmark({ 'k8s.io/initial-events-end': 'true' });
 
+  /** Ends the stream with an ERROR event, as kube does (a Compacted store error is 410 Expired: relist). */
+  const fail = (err: unknown) => {
+    if (closed) return;
+    const status = err instanceof StorageError && err.code === 'Compacted'
+      ? expired(`too old resource version: ${afterRevision} (${store.backend.compactedRevision()})`).toStatus()
+      : toStatusError(err).toStatus();
+    write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+    close();
+    res.end();
+  };
   try {
     subscription = store.cacher!.subscribe(afterRevision, {
       namespace: info.namespace,
@@ -122,14 +132,10 @@ export const watchHandler: ApiHandler = async ({ req, reply, info, store, query,
         lastRevision = event.revision;
         write(lineOf(type, event, side));
       },
+      fail,
     });
   } catch (err) {
-    const status = err instanceof StorageError && err.code === 'Compacted'
-      ? expired(`too old resource version: ${afterRevision} (${store.backend.compactedRevision()})`).toStatus()
-      : toStatusError(err).toStatus();
-    write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
-    close();
-    res.end();
+    fail(err);
   }
   if (closed) subscription?.stop();
 };

@@ -10,7 +10,7 @@
 import { Etcd3, type IOptions } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { COMPACT_REV_KEY, mayRetry, prefixRange, storageErrorOf } from './etcd-codec.ts';
-import { EtcdFeed, type WatchErrorHandler } from './etcd-feed.ts';
+import { EtcdFeed } from './etcd-feed.ts';
 import { EtcdKv, type Compare, type EtcdKeyValue, type RangeRequest, type RangeResponse, type RequestOp, type TxnResponse } from './etcd-kv.ts';
 import {
   StorageError,
@@ -19,6 +19,7 @@ import {
   type ListOptions,
   type ListResult,
   type StoreEvent,
+  type WatchErrorHandler,
   type Watcher,
 } from './interface.ts';
 

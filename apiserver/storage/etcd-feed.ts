@@ -19,9 +19,8 @@ import type { Etcd3, IEvent } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { ALL_KEYS, COMPACT_REV_KEY, isDelete, num, prefixRange, storeEventOf } from './etcd-codec.ts';
 import { EtcdWatchStream } from './etcd-watch-stream.ts';
-import { StorageError, type StoreEvent, type Watcher } from './interface.ts';
+import { StorageError, type StoreEvent, type WatchErrorHandler, type Watcher } from './interface.ts';
 
-export type WatchErrorHandler = (err: StorageError) => void;
 
 interface Subscription {
   /** The watched prefix, without the etcd prefix. */

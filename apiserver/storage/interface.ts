@@ -52,6 +52,9 @@ export class StorageError extends Error {
   }
 }
 
+/** Why a watch ended early (its events are gone from the history); no event follows. */
+export type WatchErrorHandler = (err: StorageError) => void;
+
 export interface Watcher {
   /** Stop delivering events; idempotent. */
   stop(): void;
@@ -78,9 +81,10 @@ export interface Backend {
   /**
    * Deliver, in revision order and exactly once, every committed change to keys under `prefix`
    * with revision > `afterRevision`, then every later one as it commits. Throws Compacted when
-   * `afterRevision` is older than the kept history.
+   * `afterRevision` is older than the kept history. A backend that replays history asynchronously (etcd)
+   * may find it compacted only later: it then stops the watch and calls `onError` with Compacted.
    */
-  watch(prefix: string, afterRevision: number, onEvent: (event: StoreEvent) => void): Watcher;
+  watch(prefix: string, afterRevision: number, onEvent: (event: StoreEvent) => void, onError?: WatchErrorHandler): Watcher;
   /** Forget history before `revision` (the newest version of each key at that point stays readable). */
   compact(revision: number): Promise<void>;
 }

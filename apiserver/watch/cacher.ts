@@ -44,6 +44,8 @@ export interface WatchSubscriber {
   matches(obj: KubeObject): boolean;
   /** Deliver one event; `side` says which side of the change the client sees. */
   deliver(type: WatchEventType, event: CachedEvent, side: 'object' | 'prev'): void;
+  /** The watch cannot go on (its events were compacted away while being replayed); nothing follows. */
+  fail(err: StorageError): void;
 }
 
 export interface Subscription {
@@ -146,7 +148,7 @@ export class Cacher {
     const watcher = this.backend.watch(this.prefix, afterRevision, (e) => {
       seen = e.revision;
       dispatch(subscriber, new CachedEvent(e, this.decode));
-    });
+    }, (err) => subscriber.fail(err));
     return { stop: () => watcher.stop(), safeRevision: () => seen };
   }
 }

@@ -64,6 +64,18 @@ export async function openWatch(base: string, path: string) {
       }
       return events;
     },
+    /** Resolves once the server has ended the stream (or rejects after timeoutMs). */
+    async end(timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!ended) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`timed out waiting for the watch to end; got ${events.length} events`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiters.push(() => { clearTimeout(t); resolve(); });
+        });
+      }
+    },
     close() { controller.abort(); },
   };
 }
