@@ -19,7 +19,16 @@ export interface ComposeOptions {
   /** An --env-file for compose (e.g. scripts/compose/fast.env). */
   envFile?: string;
   image?: string;
+  /**
+   * The HA topology (scripts/compose/ha.env's variables: the `ha` profile, `apiserver` on etcd, every
+   * component given the three API servers), published on apiPort, apiPort + 1 and apiPort + 2.
+   */
+  ha?: Record<string, string>;
 }
+
+/** The API server services of each topology, the first published on apiPort, the next on the ports after it. */
+const SINGLE_API_SERVERS = ['apiserver'];
+const HA_API_SERVERS = ['apiserver', 'apiserver-2', 'apiserver-3'];
 
 export interface ContainerState {
   service: string;
@@ -58,17 +67,45 @@ export function run(cmd: string, args: string[], options: { env?: NodeJS.Process
 }
 
 export class ComposeCluster {
+  /** The first API server's published URL (the only one without HA). */
   readonly url: string;
+  /** The API server services, in the order of `urls`. */
+  readonly apiServers: string[];
+  /** Each API server's URL on 127.0.0.1. */
+  readonly urls: string[];
+  /** A client of every API server: it fails over between them as the components' clients do. */
   readonly client: ApiClient;
 
   constructor(readonly options: ComposeOptions) {
-    this.url = `http://127.0.0.1:${options.apiPort}`;
-    this.client = new ApiClient({ servers: [this.url], userAgent: 'k8ts-e2e-compose', maxAttempts: 3 });
+    this.apiServers = options.ha ? HA_API_SERVERS : SINGLE_API_SERVERS;
+    this.urls = this.apiServers.map((_, i) => `http://127.0.0.1:${options.apiPort + i}`);
+    this.url = this.urls[0];
+    this.client = new ApiClient({ servers: this.urls, userAgent: 'k8ts-e2e-compose', maxAttempts: 3 });
   }
 
   /** The environment compose interpolates docker-compose.yml with. */
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, K8TS_API_PORT: String(this.options.apiPort), K8TS_NET: this.options.net, ...(this.options.image ? { K8TS_IMAGE: this.options.image } : {}) };
+    const ports = Object.fromEntries(this.apiServers.slice(1).map((_, i) => [`K8TS_API_PORT_${i + 2}`, String(this.options.apiPort + i + 1)]));
+    return {
+      ...process.env,
+      K8TS_API_PORT: String(this.options.apiPort),
+      ...ports,
+      K8TS_NET: this.options.net,
+      ...(this.options.image ? { K8TS_IMAGE: this.options.image } : {}),
+      ...this.options.ha,
+    };
+  }
+
+  /** The published URL of an API server service. */
+  urlOf(apiServer: string): string {
+    const i = this.apiServers.indexOf(apiServer);
+    if (i < 0) throw new Error(`${apiServer} is no API server of this topology (${this.apiServers.join(', ')})`);
+    return this.urls[i];
+  }
+
+  /** etcd-N's client URL on the cluster network (docker-compose.yml's fixed addresses). */
+  etcdURL(n: number): string {
+    return `http://${this.options.net}.0.${20 + n}:2379`;
   }
 
   /** The address of node-N's container (its --node-ip). */

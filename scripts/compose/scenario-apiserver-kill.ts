@@ -10,16 +10,14 @@
 // during the outage. A leader that could not renew within its renew deadline exits, as kube's do; the
 // scenario starts it again at once, as kube's supervisor of the control plane would
 // (lost-lease-restarter.ts): restart: "no" would leave it down.
-import type { Lease } from '../../shared/api/coordination.ts';
 import type { Node } from '../../shared/api/node.ts';
-import type { Pod } from '../../shared/api/pod.ts';
-import { run, type ComposeCluster } from './compose-cluster.ts';
+import type { ComposeCluster } from './compose-cluster.ts';
 import { ContainerEvents } from './container-events.ts';
 import { LostLeaseRestarter } from './lost-lease-restarter.ts';
-import { httpGetFrom } from './in-cluster-http.ts';
-import { create, deploymentComplete, deploymentManifest, getDeployment, podManifest, scaleDeployment, serviceManifest } from '../e2e/workloads.ts';
+import { create, deploymentComplete, deploymentManifest, getDeployment, scaleDeployment } from '../e2e/workloads.ts';
 import { WriteLoad } from '../e2e/write-load.ts';
 import { Report, secs } from './report.ts';
+import { probeComponents, reportDeaths, restartCounts, Resumption } from './resumption.ts';
 import { createNamespace, deleteNamespace, nodeReady, sleep, waitFor } from './workloads.ts';
 
 const FROM = 3;
@@ -28,13 +26,6 @@ const BEFORE_KILL = 6;
 /** Asked for while the server is down: only watches that resumed see it. */
 const TO = 9;
 const RESUME_TIMEOUT_MS = 60_000;
-
-/** Each running container's restart count, by service: docker restarts kube-proxies (unless-stopped) unasked. */
-async function restartCounts(cluster: ComposeCluster): Promise<Map<string, number>> {
-  const running = [...(await cluster.containers()).values()].filter((c) => c.status === 'running');
-  const out = await run('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{.RestartCount}}', ...running.map((c) => c.id)]);
-  return new Map(out.stdout.trim().split('\n').map((l) => l.split(' ')).map(([s, n]) => [s, Number(n)]));
-}
 
 export async function apiServerKill(cluster: ComposeCluster): Promise<Report> {
   const report = new Report('5) compose kill -s KILL the API server under write load, then compose start it');
@@ -72,35 +63,10 @@ export async function apiServerKill(cluster: ComposeCluster): Promise<Report> {
     const { at: readyAt } = await waitFor('/readyz on the published port', async () => (await fetch(`${cluster.url}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok, 60_000, 20);
 
     // Every component resumes: probed from the moment the server is back, while the writes go on.
-    const renewedAfter = async (leaseNamespace: string, name: string) => {
-      const lease = await client.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/${leaseNamespace}/leases/${name}`);
-      return Date.parse(lease.spec.renewTime ?? '') > readyAt;
-    };
-    const resumedRows: { what: string; at?: number; error?: string }[] = [];
-    const checks: Promise<void>[] = [];
-    const resumed = (what: string, probe: () => Promise<boolean>, intervalMs = 50) => {
-      const row: { what: string; at?: number; error?: string } = { what };
-      resumedRows.push(row);
-      checks.push(waitFor(what, probe, RESUME_TIMEOUT_MS, intervalMs).then(({ at }) => void (row.at = at), (err: Error) => void (row.error = err.message)));
-    };
-    for (const lease of ['kube-scheduler', 'kube-controller-manager']) resumed(`${lease} leader renews its Lease`, () => renewedAfter('kube-system', lease));
-    for (const node of nodes) resumed(`kubelet ${node} renews its node Lease`, () => renewedAfter('kube-node-lease', node));
+    const resumption = new Resumption(RESUME_TIMEOUT_MS);
     const { at: scaleAckedAt } = await scaledInOutage;
-    resumed(`the Deployment scaled during the outage reaches ${TO} replicas`, async () => deploymentComplete(await getDeployment(client, ns, 'conv'), TO));
-    for (const node of nodes) {
-      await create(client, `/api/v1/namespaces/${ns}/pods`, podManifest(`pinned-${node}`, { nodeName: node }));
-      resumed(`kubelet ${node} runs a pod bound to it after the restart`, async () => (await client.request<Pod>('GET', `/api/v1/namespaces/${ns}/pods/pinned-${node}`)).status?.phase === 'Running');
-    }
-    await create(client, `/api/v1/namespaces/${ns}/pods`, podManifest('unpinned'));
-    resumed('the scheduler binds a pod created after the restart', async () => !!(await client.request<Pod>('GET', `/api/v1/namespaces/${ns}/pods/unpinned`)).spec.nodeName);
-    const svc = await create<{ spec: { ports: { nodePort: number }[] } }>(client, `/api/v1/namespaces/${ns}/services`, serviceManifest('conv', 'NodePort'));
-    nodes.forEach((node, i) => {
-      // Asked from the next node's container: node addresses are the project's own, routed on its network.
-      const from = nodes[(i + 1) % nodes.length];
-      const n = Number(node.slice('node-'.length));
-      const url = `http://${cluster.nodeIP(n)}:${svc.spec.ports[0].nodePort}/`;
-      resumed(`kube-proxy ${node} serves a NodePort Service created after the restart`, async () => !!(await httpGetFrom(cluster, from, [url], 1_000))[0]?.body, 250);
-    });
+    resumption.probe(`the Deployment scaled during the outage reaches ${TO} replicas`, async () => deploymentComplete(await getDeployment(client, ns, 'conv'), TO));
+    await probeComponents(resumption, cluster, client, ns, nodes, readyAt, 'after the restart');
 
     await sleep(2_000);
     const writes = await load.stop();
@@ -123,26 +89,8 @@ export async function apiServerKill(cluster: ComposeCluster): Promise<Report> {
     report.check('acknowledged creates lost', lost.length === 0, `${lost.length}${lost.length ? ` (${lost.slice(0, 3).join(', ')}…)` : ''}`);
     report.check('counter = last acknowledged value (+1 if one was unanswered)', counter >= writes.counterAcked && counter <= writes.counterAcked + 1, `${counter} (acked ${writes.counterAcked})`);
 
-    await Promise.all(checks);
-    for (const row of resumedRows.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity))) {
-      report.check(row.what, row.at !== undefined, row.at !== undefined ? `after ${secs(row.at - readyAt)}` : row.error!);
-    }
-
-    // Containers that died in the outage: control-plane ones that exited other than by a lost Lease, any
-    // other container not running, and any that docker restarted (kube-proxies: unless-stopped).
-    await restarter.settle();
-    const states = await cluster.containers();
-    const after = await restartCounts(cluster);
-    const notRunning = [...before.keys()].filter((s) => s !== 'apiserver' && states.get(s)?.status !== 'running' && !restarter.restarted.some((r) => r.service === s));
-    const restartedByDocker = [...before.keys()].filter((s) => s !== 'apiserver' && (after.get(s) ?? 0) > before.get(s)!);
-    const otherwise = [...new Set([...restarter.otherExits, ...notRunning, ...restartedByDocker])];
-    report.check('containers that died in the outage (other than by a lost lease)', otherwise.length === 0, otherwise.join(', ') || 'none');
-    for (const r of restarter.restarted.sort((a, b) => a.exitedAt - b.exitedAt)) {
-      const led = r.ledMs !== undefined ? ` after leading ${secs(r.ledMs)}` : '';
-      report.check(`${r.service} exited with "leaderelection lost"${led}: started again`, r.startedAt !== undefined, r.startedAt !== undefined ? `exited ${secs(r.exitedAt - killed.at)} after the kill, started in ${secs(r.startedAt - r.exitedAt)}` : r.error!);
-    }
-    const bothLost = ['scheduler', 'controller-manager'].filter((c) => restarter.restarted.filter((r) => r.service.startsWith(`${c}-`)).length > 1);
-    if (bothLost.length) report.note(`both ${bothLost.join(' and both ')} replicas lost the Lease: the standby that took it over lost it again (see "after leading")`);
+    await resumption.report(report, readyAt);
+    await reportDeaths(report, cluster, before, 'apiserver', restarter, killed.at);
 
     // The cluster whole again: every container healthy, every node Ready.
     const healAt = Date.now();
