@@ -1,9 +1,13 @@
 // RollingUpdate: a template change rolls pods from the old ReplicaSet to a new one while, at every
-// moment the test observes, live pods stay within replicas+maxSurge and ready pods at or above
-// replicas-maxUnavailable; revisions 1 and 2 end up on the ReplicaSets and the Deployment.
+// moment the test observes, the ReplicaSets' spec.replicas stay within replicas+maxSurge (kube's
+// invariant), so do live pods (ours is stricter: it counts an old ReplicaSet's pods not yet deleted),
+// ready pods stay at or above replicas-maxUnavailable, and the old ReplicaSet only ever shrinks;
+// revisions 1 and 2 end up on the ReplicaSets and the Deployment.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ReplicaSet } from '../../shared/api/apps.ts';
 import type { Pod } from '../../shared/api/pod.ts';
+import { resources } from '../../shared/api/registry.ts';
 import { eventsFor, isReady, isTerminating, podTemplate, startCluster, until, type Cluster } from './workloads-harness.ts';
 
 describe('Deployment RollingUpdate', () => {
@@ -13,9 +17,12 @@ describe('Deployment RollingUpdate', () => {
   });
   after(async () => cluster?.stop());
 
-  /** Watches the app's pods and records the extremes of live and ready pods after every event. */
+  /**
+   * Watches the app's pods and ReplicaSets and records, after every event, the extremes of live and
+   * ready pods and of the ReplicaSets' summed spec.replicas, and every size an existing ReplicaSet grew to.
+   */
   function observe(app: string) {
-    const seen = { maxLive: 0, minReady: Infinity, events: 0 };
+    const seen = { maxLive: 0, minReady: Infinity, maxSpecTotal: 0, events: 0, grown: [] as string[] };
     const check = () => {
       const pods = cluster.podWatch.list('default').filter((p: Pod) => p.metadata?.labels?.app === app && !isTerminating(p));
       seen.maxLive = Math.max(seen.maxLive, pods.length);
@@ -23,6 +30,21 @@ describe('Deployment RollingUpdate', () => {
       seen.events++;
     };
     cluster.podWatch.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
+    const rsCache = cluster.informers.informerFor(resources.replicasets);
+    const ours = (rs: ReplicaSet) => rs.metadata.labels?.app === app;
+    const checkReplicaSets = () => {
+      const total = rsCache.list('default').filter(ours).reduce((n, rs) => n + rs.spec.replicas, 0);
+      seen.maxSpecTotal = Math.max(seen.maxSpecTotal, total);
+    };
+    rsCache.addEventHandler({
+      onAdd: checkReplicaSets,
+      onUpdate: (old, cur) => {
+        checkReplicaSets();
+        const revision = cur.metadata.annotations?.['deployment.kubernetes.io/revision'];
+        if (ours(cur) && cur.spec.replicas > old.spec.replicas) seen.grown.push(`revision ${revision}: ${old.spec.replicas} -> ${cur.spec.replicas}`);
+      },
+      onDelete: checkReplicaSets,
+    });
     return seen;
   }
 
@@ -44,7 +66,10 @@ describe('Deployment RollingUpdate', () => {
       return s.observedGeneration === d.metadata.generation && s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas && d;
     }, `${app}: rollout complete`, 60_000);
     assert.ok(seen.events > 0);
+    assert.ok(seen.maxSpecTotal <= replicas + surgeCount, `${app}: ReplicaSets summed to ${seen.maxSpecTotal} replicas, limit ${replicas + surgeCount}`);
     assert.ok(seen.maxLive <= replicas + surgeCount, `${app}: saw ${seen.maxLive} live pods, limit ${replicas + surgeCount}`);
+    // Only the new ReplicaSet grows during a rollout: an old one scaled back up replaces pods it was deleting.
+    assert.deepEqual(seen.grown.filter((g) => !g.startsWith('revision 2:')), [], `${app}: an old ReplicaSet grew`);
     assert.ok(seen.minReady >= replicas - unavailableCount, `${app}: saw only ${seen.minReady} ready pods, floor ${replicas - unavailableCount}`);
     const pods = await until(() => { const p = cluster.podWatch.list('default').filter((x) => x.metadata?.labels?.app === app); return p.length === replicas && p; }, 'old pods gone');
     assert.ok(pods.every((p) => p.spec?.containers[0].image === 'nginx:1.28'));

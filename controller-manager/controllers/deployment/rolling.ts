@@ -52,6 +52,11 @@ async function cleanupUnhealthyReplicas(ctx: DeploymentSyncContext, oldRSs: Repl
     const available = rs.status?.availableReplicas ?? 0;
     if (rs.spec.replicas === 0 || rs.spec.replicas === available) continue;
     const count = Math.min(maxCleanup - total, rs.spec.replicas - available);
+    // A status written before the controller saw the last scale-down counts more available pods than
+    // spec.replicas; "cleaning up" then would scale the old ReplicaSet back up and its controller would
+    // replace pods it has just deleted, beyond replicas+maxSurge. Kube refuses the same way; the status
+    // update that follows triggers the next sync.
+    if (count < 0) throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.name} ${rs.spec.replicas} -> ${rs.spec.replicas - count}`);
     const { rs: updated } = await scaleReplicaSetAndRecordEvent(ctx, rs, rs.spec.replicas - count, d);
     total += count;
     rsList[i] = updated;
