@@ -11,7 +11,7 @@ import { namespaceStrategy } from './kinds/namespaces.ts';
 import { podStrategy, type PodStrategyOptions } from './kinds/pods.ts';
 import { daemonSetStrategy, jobStrategy, workloadStrategy } from './kinds/workloads.ts';
 import { endpointSliceStrategy, eventStrategy, leaseStrategy, nodeStrategy, plainStrategy, secretStrategy } from './kinds/misc.ts';
-import { createServiceStore, type ServiceRegistryOptions } from './kinds/services.ts';
+import { createServiceStore, ServiceStore, type ServiceRegistryOptions } from './kinds/services.ts';
 import type { Strategy } from './strategy.ts';
 
 export type RegistryOptions = PodStrategyOptions & ServiceRegistryOptions & { watchCacheSize: number; logger?: Logger };
@@ -65,6 +65,7 @@ export class ApiRegistry {
 
   stopWatchCaches(): void {
     this.namespaceLifecycle.stop();
+    for (const store of this.stores) if (store instanceof ServiceStore) store.stopFollowing();
     for (const store of this.stores) store.cacher!.stop();
   }
 }

@@ -3,13 +3,14 @@
 // with a controller): it is rebuilt from the stored Services when the server starts, and after every
 // write the Service's owner is made to hold exactly what the stored object uses. Writes to one Service
 // are serialized, so that reconciliation cannot race a write to the same Service; different Services
-// never share a value because allocating is synchronous. The store is single-writer (one API server
-// per data directory), so nothing else changes Services behind our back.
+// never share a value because allocating is synchronous. On etcd several API servers write Services:
+// each follows the Services others store (a watch on their prefix) and settles those owners too, so a
+// value another server handed out is taken here as well, and one it freed is free.
 import { generateName } from '../../../shared/api/names.ts';
 import type { ResourceType } from '../../../shared/api/resource-type.ts';
 import { invalid } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/log.ts';
-import type { Backend } from '../../storage/interface.ts';
+import type { Backend, StoreEvent, Watcher } from '../../storage/interface.ts';
 import type { DeleteOptions } from '../delete-options.ts';
 import { GenericStore, type DeleteResult, type WriteOptions, type WriteResult } from '../generic-store.ts';
 import { NodePortAllocator, ServiceIPAllocator } from '../ip-allocator.ts';
@@ -54,6 +55,7 @@ export function serviceStrategy(allocators: ServiceAllocators): Strategy {
 export class ServiceStore extends GenericStore {
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly loaded: Promise<void>;
+  private watcher?: Watcher;
 
   constructor(type: ResourceType, backend: Backend, readonly allocators: ServiceAllocators, private readonly logger?: Logger) {
     super(type, backend, serviceStrategy(allocators));
@@ -61,14 +63,34 @@ export class ServiceStore extends GenericStore {
     this.loaded.catch((err) => logger?.error({ err }, 'rebuilding service allocations failed'));
   }
 
-  /** What every stored Service uses, as the allocators' starting state. */
+  /** What every stored Service uses, as the allocators' starting state; then every change, whoever makes it. */
   private async rebuild(): Promise<void> {
-    const { kvs } = await this.backend.list(resourcePrefix(this.type));
+    const prefix = resourcePrefix(this.type);
+    const { kvs, revision } = await this.backend.list(prefix);
     for (const kv of kvs) {
       const svc = asService(this.decodeKV(kv));
       this.reconcile(ownerOf(svc), svc);
     }
+    this.watcher = this.backend.watch(prefix, revision, (e) => this.follow(e), (err) => {
+      this.logger?.error({ err }, 'service allocations no longer follow the store');
+    });
     this.logger?.info({ services: kvs.length, clusterIPs: this.allocators.ips.used, nodePorts: this.allocators.nodePorts.used, range: this.allocators.ips.cidr, nodePortRange: this.allocators.nodePorts.range }, 'service allocations rebuilt');
+  }
+
+  /**
+   * A Service stored by anyone (another API server on the same etcd, or this one). An owner with a
+   * write in flight here is left alone: its values may be allocated but not stored yet, and the write
+   * settles the owner from the store when it ends.
+   */
+  private follow(e: StoreEvent): void {
+    const svc = asService(this.decode(e.value, e.revision));
+    const owner = ownerOf(svc);
+    if (this.tails.has(owner)) return;
+    this.reconcile(owner, e.type === 'put' ? svc : undefined);
+  }
+
+  stopFollowing(): void {
+    this.watcher?.stop();
   }
 
   private reconcile(owner: string, stored: ServiceShape | undefined): void {
