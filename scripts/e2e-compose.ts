@@ -156,8 +156,8 @@ try {
 }
 
 say('\ndurations:');
-for (const [name, ms] of durations) say(`  ${name.padEnd(52)} ${secs(ms).padStart(8)}`);
-say(`  ${'total'.padEnd(52)} ${secs(Date.now() - t0).padStart(8)}`);
+for (const [name, ms] of durations) say(`  ${name.padEnd(56)} ${secs(ms).padStart(8)}`);
+say(`  ${'total'.padEnd(56)} ${secs(Date.now() - t0).padStart(8)}`);
 say(failed.length ? `\nFAILED: ${failed.join(', ')}` : `\nthe compose cluster${flags.ha ? ' (HA)' : ''} passed`);
 process.exit(failed.length ? 1 : 0);
 
