@@ -1,19 +1,21 @@
 // The e2e's grip on a local cluster: its record (processes, identities), an API client, and the
 // actions a scenario takes on processes: kill one, restart one, find who leads. A cluster is either
-// running already (`npm start -- --fast`) or started here (--start) in a temporary directory on ports
+// running already (`npm start -- --fast [--ha]`) or started here (--start [--ha]) in a temporary directory on ports
 // and addresses of its own, and stopped again with SIGINT as a person would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Lease } from '../../shared/api/coordination.ts';
 import { ApiClient } from '../../shared/client/api-client.ts';
 import { restartProcess, recordOf } from '../cluster/control.ts';
 import type { ComponentKind, ProcessSpec } from '../cluster/layout.ts';
-import { processOfIdentity, readLease } from '../cluster/leases.ts';
+import { etcdLeaderName } from '../cluster/etcd.ts';
+import { processOfIdentity } from '../cluster/leases.ts';
 import { isAlive, repoRoot, signal } from '../cluster/processes.ts';
-import { apiServerReady } from '../cluster/readiness.ts';
-import { clusterPaths, readPid, readRecord, type ClusterPaths, type ClusterRecord } from '../cluster/state.ts';
+import { firstReadyApiServer } from '../cluster/readiness.ts';
+import { apiServerURLsOf, clusterPaths, readPid, readRecord, type ClusterPaths, type ClusterRecord } from '../cluster/state.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -21,7 +23,8 @@ export class ClusterHandle {
   readonly client: ApiClient;
 
   constructor(readonly paths: ClusterPaths, private readonly own?: { child: ChildProcess; exited: Promise<number>; tmp: string }) {
-    this.client = new ApiClient({ servers: [this.record.apiServerURL], userAgent: 'k8ts-e2e-failover' });
+    // Every API server, in the cluster's order: with --ha the scenarios' own requests fail over too.
+    this.client = new ApiClient({ servers: this.urls, userAgent: 'k8ts-e2e-failover' });
   }
 
   /** Read afresh: restarts record new identities. */
@@ -31,6 +34,22 @@ export class ClusterHandle {
 
   get url(): string {
     return this.record.apiServerURL;
+  }
+
+  /** Every API server (three with --ha). */
+  get urls(): string[] {
+    return apiServerURLsOf(this.record);
+  }
+
+  /** Started with --ha: etcd members and several API servers. */
+  get ha(): boolean {
+    return this.processes('etcd').length > 0;
+  }
+
+  /** The etcd member that leads now, asked of the live members (undefined without --ha or without quorum). */
+  async etcdLeader(): Promise<string | undefined> {
+    const live = this.processes('etcd').filter((p) => this.alive(p.name));
+    return live.length ? etcdLeaderName(live.map((p) => p.url)) : undefined;
   }
 
   /** The --fast settings are what the scenarios' time limits assume. */
@@ -73,23 +92,20 @@ export class ClusterHandle {
     return restartProcess(this.paths, name, timeoutMs);
   }
 
-  /** Restarts whatever is not running, so each scenario starts from a whole cluster. */
+  /** Restarts whatever is not running, so each scenario starts from a whole cluster: etcd, then the API servers, then the rest. */
   async heal(say: (line: string) => void): Promise<void> {
     const dead = this.processes().filter((p) => !this.alive(p.name));
-    const apiserver = dead.find((p) => p.kind === 'apiserver');
-    if (apiserver) {
-      say(`restarting ${apiserver.name}`);
-      await this.restart(apiserver.name);
+    for (const phase of [(p: ProcessSpec) => p.kind === 'etcd', (p: ProcessSpec) => p.kind === 'apiserver', (p: ProcessSpec) => p.kind !== 'etcd' && p.kind !== 'apiserver']) {
+      await Promise.all(dead.filter(phase).map(async (p) => {
+        say(`restarting ${p.name}`);
+        await this.restart(p.name);
+      }));
     }
-    await Promise.all(dead.filter((p) => p !== apiserver).map(async (p) => {
-      say(`restarting ${p.name}`);
-      await this.restart(p.name);
-    }));
   }
 
-  /** The process holding kube-system/<lease>, if it is one of ours. */
+  /** The process holding kube-system/<lease>, if it is one of ours (asked of any API server that answers). */
   async leaderOf(lease: string): Promise<string | undefined> {
-    const spec = await readLease(this.url, lease);
+    const spec = await this.client.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${lease}`).then((l) => l.spec, () => undefined);
     return processOfIdentity(this.record.identities, spec?.holderIdentity);
   }
 
@@ -125,12 +141,14 @@ export async function attach(dataDir: string): Promise<ClusterHandle> {
   const paths = clusterPaths(dataDir);
   const record = readRecord(paths);
   if (!record) throw new Error(`no cluster in ${dataDir}: start one with \`npm start -- --fast\`, or pass --start`);
-  if (!(await apiServerReady(record.apiServerURL))) throw new Error(`the cluster's API server (${record.apiServerURL}) does not answer`);
+  if (!(await firstReadyApiServer(apiServerURLsOf(record)))) throw new Error(`no API server of the cluster (${apiServerURLsOf(record).join(', ')}) answers`);
   return new ClusterHandle(paths);
 }
 
 export interface StartOptions {
   portBase: number;
+  /** `up --ha`: 3 etcd members and 3 API servers. */
+  ha?: boolean;
   /** Echo the cluster's own output. */
   verbose?: boolean;
 }
@@ -141,10 +159,11 @@ export interface StartOptions {
  */
 export async function startCluster(options: StartOptions): Promise<ClusterHandle> {
   const tmp = mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
-  const args = [
-    '--import', 'tsx', 'scripts/cluster.ts', 'up', '--fast', '--data-dir', tmp, '--port-base', String(options.portBase),
-    '--node-ip', '127.1.90.1', '--cluster-cidr', '127.150.0.0/16', '--service-cluster-ip-range', '127.151.0.0/16',
-  ];
+  // An HA cluster gets addresses of its own too, so both kinds can run at once (on different port bases).
+  const net = options.ha
+    ? ['--ha', '--node-ip', '127.1.91.1', '--cluster-cidr', '127.152.0.0/16', '--service-cluster-ip-range', '127.153.0.0/16']
+    : ['--node-ip', '127.1.90.1', '--cluster-cidr', '127.150.0.0/16', '--service-cluster-ip-range', '127.151.0.0/16'];
+  const args = ['--import', 'tsx', 'scripts/cluster.ts', 'up', '--fast', '--data-dir', tmp, '--port-base', String(options.portBase), ...net];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number>((resolve) => child.once('exit', (code, sig) => resolve(code ?? (sig ? 128 : 1))));
   // However this process ends, the cluster it started must not outlive it: `up` stops it on SIGINT.

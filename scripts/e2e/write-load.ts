@@ -1,6 +1,8 @@
 // Writes against the API server that keep going through its death and restart, remembering exactly
 // which were acknowledged: creates of fresh ConfigMaps from several writers, and compare-and-swap
 // updates of one counter. Nothing is retried blindly: a write without an answer is not acknowledged.
+import type { ApiClient } from '../../shared/client/api-client.ts';
+import type { ScenarioReport } from './report.ts';
 
 export interface WriteLoadResult {
   acked: string[];
@@ -85,4 +87,22 @@ export class WriteLoad {
     await Promise.all(this.loops);
     return this.result;
   }
+}
+
+type ConfigMapList = { items: { metadata: { name: string }; data?: Record<string, string> }[] };
+
+/**
+ * Reads the load's namespace back (through `client`, or whichever API server it stands for) and checks
+ * that no acknowledged create is missing and that the counter holds its last acknowledged value (one
+ * more if the last update went unanswered but landed).
+ */
+export async function checkWritesKept(
+  report: ScenarioReport, client: ApiClient, namespace: string, writes: { acked: string[]; counterAcked: number }, via = '',
+): Promise<void> {
+  const list = await client.request<ConfigMapList>('GET', `/api/v1/namespaces/${namespace}/configmaps`);
+  const stored = new Set(list.items.map((c) => c.metadata.name));
+  const lost = writes.acked.filter((n) => !stored.has(n));
+  const counter = Number(list.items.find((c) => c.metadata.name === 'counter')?.data?.value ?? -1);
+  report.check(`acknowledged creates lost${via}`, lost.length === 0, `${lost.length} of ${writes.acked.length}${lost.length ? ` (${lost.slice(0, 3).join(', ')}…)` : ''}`);
+  report.check(`counter = last acknowledged value (+1 if one was unanswered)${via}`, counter >= writes.counterAcked && counter <= writes.counterAcked + 1, `${counter} (acked ${writes.counterAcked})`);
 }
