@@ -27,6 +27,23 @@ const CONTROL_PLANE = /^(scheduler|controller-manager)-\d+$/;
 
 const lastOf = <T>(items: T[], match: (item: T) => boolean): T | undefined => [...items].reverse().find(match);
 
+/** Whether a container's log shows it exited on "leaderelection lost". */
+async function lostItsLease(containerId: string): Promise<boolean> {
+  const { stdout, stderr } = await run('docker', ['logs', '--tail', '50', containerId], { allowFailure: true });
+  return `${stdout}\n${stderr}`.includes('"msg":"leaderelection lost"');
+}
+
+/**
+ * The control-plane services whose container has exited on a lost Lease, e.g. a leader that could not
+ * renew within its deadline while a loaded machine was starting the whole cluster: the supervisor's
+ * case again, for the set-up to start them.
+ */
+export async function exitedOnLostLease(cluster: ComposeCluster): Promise<string[]> {
+  const exited = [...(await cluster.containers()).values()].filter((c) => CONTROL_PLANE.test(c.service) && c.status === 'exited');
+  const lost = await Promise.all(exited.map((c) => lostItsLease(c.id)));
+  return exited.filter((_, i) => lost[i]).map((c) => c.service);
+}
+
 export class LostLeaseRestarter {
   readonly restarted: LostLease[] = [];
   /** Control-plane containers that exited for another reason: left down, for the scenario to fail on. */
