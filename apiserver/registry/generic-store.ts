@@ -185,17 +185,22 @@ export class GenericStore {
     const validated = this.validate(input, undefined, options, warnings);
     const obj = this.strategy.prepareForCreate?.(validated, { now }) ?? validated;
     if (this.type.namespaced) await this.namespaceGuard?.(meta.namespace!, this.groupResource, meta.name);
-    if (options.dryRun) {
-      const existing = await this.backend.get(this.key(meta.namespace ?? '', meta.name));
-      if (existing) throw alreadyExists(this.groupResource, meta.name);
-      return { object: obj, warnings };
-    }
+    const finish = await this.strategy.beginCreate?.(obj, options);
+    let stored = false;
     try {
+      if (options.dryRun) {
+        const existing = await this.backend.get(this.key(meta.namespace ?? '', meta.name));
+        if (existing) throw alreadyExists(this.groupResource, meta.name);
+        return { object: obj, warnings };
+      }
       const kv = await this.backend.create(this.key(obj.metadata.namespace ?? '', obj.metadata.name!), this.encode(obj));
+      stored = true;
       obj.metadata.resourceVersion = String(kv.modRevision);
       return { object: obj, warnings, stored: kv };
     } catch (err) {
-      this.storageError(err, meta.name);
+      return this.storageError(err, meta.name);
+    } finally {
+      await finish?.(stored);
     }
   }
 
@@ -220,32 +225,30 @@ export class GenericStore {
       const warnings: string[] = [];
       const next = this.prepareUpdate(desired, current, options, warnings);
       if (deepEqual(next, current)) return { object: current, warnings }; // a no-op write keeps its revision, as in kube
-      if (options.dryRun) return { object: next, warnings };
+      const deleting = this.deletableNow(next);
+      const finish = deleting ? undefined : await this.strategy.beginUpdate?.(next, current, options);
+      let stored = false;
       try {
-        if (this.deletableNow(next)) {
+        if (options.dryRun) return { object: next, warnings };
+        if (deleting) {
           await this.backend.delete(kv.key, kv.modRevision);
+          await this.strategy.afterDelete?.(current);
           return { object: next, warnings };
         }
-        const stored = await this.backend.update(kv.key, this.encode(next), kv.modRevision);
-        next.metadata.resourceVersion = String(stored.modRevision);
+        const kvNext = await this.backend.update(kv.key, this.encode(next), kv.modRevision);
+        stored = true;
+        next.metadata.resourceVersion = String(kvNext.modRevision);
         return { object: next, warnings };
       } catch (err) {
         if (err instanceof StorageError && err.code === 'Conflict' && !pinned && attempt < 100) {
-          await this.committedPast(err);
+          await committedPast(this.backend, err);
           continue;
         }
         this.storageError(err, name);
+      } finally {
+        await finish?.(stored);
       }
     }
-  }
-
-  /**
-   * A compare-and-swap can lose to a write that is still in flight (the backend checks against it before
-   * reads see it); re-reading at once would fetch the same stale object, so wait until that write commits.
-   */
-  private async committedPast(err: StorageError): Promise<void> {
-    const revision = err.revision ?? 0;
-    for (let i = 0; i < 1000 && this.backend.currentRevision() < revision; i++) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** The object to store for an update: server-owned fields kept, spec or status chosen by subresource. */
@@ -333,6 +336,7 @@ export class GenericStore {
       try {
         if (this.deletableNow(next)) {
           const deleted = await this.backend.delete(kv.key, kv.modRevision);
+          await this.strategy.afterDelete?.(current);
           next.metadata.resourceVersion = String(deleted.modRevision);
           return { object: next, deleted: true };
         }
@@ -342,7 +346,7 @@ export class GenericStore {
         return { object: next, deleted: false };
       } catch (err) {
         if (err instanceof StorageError && err.code === 'Conflict' && attempt < 100) {
-          await this.committedPast(err);
+          await committedPast(this.backend, err);
           continue;
         }
         if (err instanceof StorageError && err.code === 'KeyNotFound') throw notFound(this.groupResource, name);
@@ -381,6 +385,15 @@ export class GenericStore {
     }
     return JSON.stringify(meta) + JSON.stringify(obj.status ?? null) !== before;
   }
+}
+
+/**
+ * A compare-and-swap can lose to a write that is still in flight (the backend checks against it before
+ * reads see it); re-reading at once would fetch the same stale value, so wait until that write commits.
+ */
+export async function committedPast(backend: Backend, err: StorageError): Promise<void> {
+  const revision = err.revision ?? 0;
+  for (let i = 0; i < 1000 && backend.currentRevision() < revision; i++) await new Promise((r) => setTimeout(r, 1));
 }
 
 /** Whether the object's first three keys are apiVersion, kind and metadata, in that order. */

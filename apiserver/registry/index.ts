@@ -65,7 +65,7 @@ export class ApiRegistry {
 
   stopWatchCaches(): void {
     this.namespaceLifecycle.stop();
-    for (const store of this.stores) if (store instanceof ServiceStore) store.stopFollowing();
+    for (const store of this.stores) if (store instanceof ServiceStore) store.repair.stop();
     for (const store of this.stores) store.cacher!.stop();
   }
 }

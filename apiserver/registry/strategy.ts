@@ -9,6 +9,9 @@ export interface RequestContext {
   now: number;
 }
 
+/** Told, once a write that began with beginCreate/beginUpdate is over, whether the object was stored. */
+export type FinishWrite = (stored: boolean) => Promise<void>;
+
 export interface Strategy {
   /** Clear or set fields the client may not choose on create (status, server-set defaults); gets the defaulted object. */
   prepareForCreate?(obj: KubeObject, ctx: RequestContext): KubeObject | void;
@@ -18,6 +21,15 @@ export interface Strategy {
   validateUpdate?(obj: KubeObject, old: KubeObject): StatusCause[];
   /** Extra rules on create that the schema cannot express. */
   validateCreate?(obj: KubeObject): StatusCause[];
+  /**
+   * Just before a validated object is created in storage (kube's BeginCreate): may fill in fields and take
+   * what lives outside the object (a Service's ClusterIP). A dry run must take nothing; its finish gets false.
+   */
+  beginCreate?(obj: KubeObject, options: { dryRun?: boolean }): Promise<FinishWrite>;
+  /** The same before an update is stored (kube's BeginUpdate); called again for each retry after a conflict. */
+  beginUpdate?(obj: KubeObject, old: KubeObject, options: { dryRun?: boolean }): Promise<FinishWrite>;
+  /** Once an object is gone from storage (kube's AfterDelete), with the object as it was last stored. */
+  afterDelete?(obj: KubeObject): Promise<void>;
   /** Field selector values beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: KubeObject): Record<string, string>;
   /**

@@ -1,11 +1,14 @@
 // What kube's service REST storage does around a write (pkg/registry/core/service/storage/alloc.go and
 // rest.go) for a single-stack IPv4 cluster: the IP family fields, ClusterIPs from the service CIDR and
-// NodePorts from the node port range, with kube's field errors. Allocations are made in the name of an
-// owner (the Service's namespace/name); ServiceStore afterwards makes each owner hold exactly what its
-// stored object says, which is how a failed or dry-run write gives back what it took.
+// NodePorts from the node port range, with kube's field errors. Values are taken from the stored ranges
+// (stored-range.ts) before the Service is written and given back when the write fails, when an update
+// drops them, and after a delete.
 import { goValue } from '../../../shared/api/field-errors.ts';
-import { internal, type StatusCause } from '../../../shared/errors.ts';
-import { AllocationError, type NodePortAllocator, type ServiceIPAllocator } from '../ip-allocator.ts';
+import { internal, invalid, type StatusCause } from '../../../shared/errors.ts';
+import type { Logger } from '../../../shared/log.ts';
+import { AllocationError, type NodePortAllocator, type RangeAllocator, type ServiceIPAllocator } from '../ip-allocator.ts';
+import type { StoredRange } from '../stored-range.ts';
+import type { FinishWrite } from '../strategy.ts';
 
 interface PortShape { name?: string; protocol?: string; port?: number; nodePort?: number }
 interface SpecShape {
@@ -35,6 +38,19 @@ const sameStrings = (a: string[] | undefined, b: string[] | undefined) => (a ?? 
 const familyOf = (ip: string) => (ip.includes(':') ? 'IPv6' : 'IPv4');
 
 export const ownerOf = (svc: ServiceShape) => `${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`;
+
+/** The ClusterIPs and node ports (health check port included) a Service holds. */
+export interface HeldValues { ips: string[]; ports: number[] }
+
+export function valuesOf(svc: ServiceShape): HeldValues {
+  const spec = svc.spec;
+  const ips = needsClusterIP(svc) ? (spec?.clusterIPs ?? []).filter((ip) => ip && ip !== NONE) : [];
+  const ports = needsNodePort(svc) ? (spec?.ports ?? []).map((p) => p.nodePort ?? 0).filter(Boolean) : [];
+  if (needsHealthCheckNodePort(svc) && spec?.healthCheckNodePort) ports.push(spec.healthCheckNodePort);
+  return { ips, ports };
+}
+
+const without = <T>(values: T[], kept: T[]) => values.filter((v) => !kept.includes(v));
 
 const invalidCause = (field: string, value: unknown, detail: string): StatusCause =>
   ({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${goValue(value)}: ${detail}` });
@@ -152,27 +168,30 @@ export function validateClusterIPsUpdate(svc: ServiceShape, old: ServiceShape): 
 }
 
 export class ServiceAllocators {
-  constructor(readonly ips: ServiceIPAllocator, readonly nodePorts: NodePortAllocator) {}
+  constructor(
+    readonly ips: StoredRange<string, ServiceIPAllocator>,
+    readonly nodePorts: StoredRange<number, NodePortAllocator>,
+    private readonly logger?: Logger,
+  ) {}
 
   /** ClusterIPs for a Service that needs them: the requested ones if free and in range, else fresh ones. */
-  allocateClusterIPs(svc: ServiceShape): StatusCause[] {
+  allocateClusterIPs(svc: ServiceShape, range: ServiceIPAllocator): StatusCause[] {
     if (!needsClusterIP(svc) || isHeadless(svc)) return [];
     const spec = svc.spec!;
     const ips = (spec.clusterIPs ??= []);
-    const owner = ownerOf(svc);
     for (const [i, family] of (spec.ipFamilies ?? ['IPv4']).entries()) {
-      if (family !== this.ips.family) continue;
+      if (family !== range.family) continue;
       const requested = ips[i] ?? '';
       if (!requested) {
         try {
-          ips[i] = this.ips.allocateNext(owner);
+          ips[i] = range.allocateNext();
         } catch (err) {
           throw internal(`failed to allocate a serviceIP: ${(err as Error).message}`);
         }
         continue;
       }
       try {
-        this.ips.allocate(requested, owner);
+        range.allocate(requested);
       } catch (err) {
         if (!(err instanceof AllocationError)) throw err;
         return [invalidCause('spec.clusterIPs', ips, `failed to allocate IP ${requested}: ${err.message}`)];
@@ -182,10 +201,12 @@ export class ServiceAllocators {
     return [];
   }
 
-  /** kube's initNodePorts and updateNodePorts: requested ports if free, fresh ones for blanks; ports of one service port number are shared. */
-  allocateNodePorts(svc: ServiceShape): StatusCause[] {
+  /**
+   * kube's initNodePorts and updateNodePorts: requested ports if free, fresh ones for blanks; ports of one
+   * service port number are shared; ports the Service held before (`held`) are its own already.
+   */
+  allocateNodePorts(svc: ServiceShape, range: NodePortAllocator, held: number[]): StatusCause[] {
     if (!needsNodePort(svc)) return [];
-    const owner = ownerOf(svc);
     const ports = svc.spec!.ports ?? [];
     const byServicePort = new Map<number, number>();
     for (const [i, p] of ports.entries()) {
@@ -193,20 +214,17 @@ export class ServiceAllocators {
       const shared = byServicePort.get(p.port ?? 0);
       const wanted = p.nodePort || (shared ?? ports.find((q) => q.port === p.port && q.nodePort)?.nodePort);
       if (wanted) {
-        if (wanted === shared) {
-          p.nodePort = wanted;
-          continue;
-        }
+        p.nodePort = wanted;
+        if (wanted === shared || held.includes(wanted)) continue;
         try {
-          this.nodePorts.allocate(wanted, owner);
+          range.allocate(wanted);
         } catch (err) {
           if (!(err instanceof AllocationError)) throw err;
           return [invalidCause(`spec.ports[${i}].nodePort`, wanted, err.message)];
         }
-        p.nodePort = wanted;
       } else {
         try {
-          p.nodePort = this.nodePorts.allocateNext(owner);
+          p.nodePort = range.allocateNext();
         } catch (err) {
           throw internal(`failed to allocate a nodePort: ${(err as Error).message}`);
         }
@@ -217,53 +235,84 @@ export class ServiceAllocators {
   }
 
   /** LoadBalancer with externalTrafficPolicy Local: a node port for load balancers' health checks. */
-  allocateHealthCheckNodePort(svc: ServiceShape, old?: ServiceShape): StatusCause[] {
+  allocateHealthCheckNodePort(svc: ServiceShape, range: NodePortAllocator, old?: ServiceShape): StatusCause[] {
     if (!needsHealthCheckNodePort(svc)) return [];
     const spec = svc.spec!;
     const previous = old && needsHealthCheckNodePort(old) ? old.spec?.healthCheckNodePort : undefined;
     if (previous && spec.healthCheckNodePort !== previous)
       return [invalidCause('spec.healthCheckNodePort', spec.healthCheckNodePort ?? 0, 'cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update')];
+    if (previous) return [];
     try {
-      if (spec.healthCheckNodePort) this.nodePorts.allocate(spec.healthCheckNodePort, ownerOf(svc));
-      else spec.healthCheckNodePort = this.nodePorts.allocateNext(ownerOf(svc));
+      if (spec.healthCheckNodePort) range.allocate(spec.healthCheckNodePort);
+      else spec.healthCheckNodePort = range.allocateNext();
     } catch (err) {
       throw internal(`failed to allocate requested HealthCheck NodePort ${spec.healthCheckNodePort ?? 0}: ${(err as Error).message}`);
     }
     return [];
   }
 
-  /** Everything a create needs, in kube's order; the first failure ends it (ServiceStore gives back what was taken). */
-  allocateCreate(svc: ServiceShape): StatusCause[] {
+  /**
+   * Runs `allocate` on a draft of `range` and stores what it took. After a conflict it runs again from
+   * the request as it came, not with the values an earlier attempt filled in.
+   */
+  private take<T, A extends RangeAllocator<T>>(range: StoredRange<T, A>, svc: ServiceShape, dryRun: boolean, allocate: (draft: A) => StatusCause[]): Promise<T[]> {
+    const request = structuredClone(svc.spec);
+    return range.change((draft) => {
+      svc.spec = structuredClone(request);
+      const causes = allocate(draft);
+      if (causes.length) throw invalid('', 'Service', svc.metadata.name ?? '', causes);
+    }, { dryRun });
+  }
+
+  /** ClusterIPs, then node ports (kube's order); what the first step took is given back when the second fails. */
+  private async allocate(svc: ServiceShape, old: ServiceShape | undefined, dryRun: boolean): Promise<HeldValues> {
+    const held = old ? valuesOf(old) : { ips: [], ports: [] };
+    const taken: HeldValues = { ips: [], ports: [] };
+    try {
+      // An update keeps its ClusterIPs (validateClusterIPsUpdate); only one leaving ExternalName gets some.
+      if ((!old || !needsClusterIP(old)) && needsClusterIP(svc) && !isHeadless(svc))
+        taken.ips = await this.take(this.ips, svc, dryRun, (draft) => this.allocateClusterIPs(svc, draft));
+      if (needsNodePort(svc))
+        taken.ports = await this.take(this.nodePorts, svc, dryRun, (draft) => {
+          const causes = this.allocateNodePorts(svc, draft, held.ports);
+          return causes.length ? causes : this.allocateHealthCheckNodePort(svc, draft, old);
+        });
+    } catch (err) {
+      await this.release(taken);
+      throw err;
+    }
+    return taken;
+  }
+
+  /** kube's allocateCreate: the IP family fields, then the values; the function returned gives them back if the Service was not stored. */
+  async beginCreate(svc: ServiceShape, dryRun: boolean): Promise<FinishWrite> {
     normalizeClusterIPs(svc);
-    for (const step of [() => initIPFamilyFields(svc), () => this.allocateClusterIPs(svc), () => this.allocateNodePorts(svc), () => this.allocateHealthCheckNodePort(svc)]) {
-      const causes = step();
-      if (causes.length) return causes;
-    }
-    return [];
+    const causes = initIPFamilyFields(svc);
+    if (causes.length) throw invalid('', 'Service', svc.metadata.name ?? '', causes);
+    const taken = await this.allocate(svc, undefined, dryRun);
+    return async (stored) => {
+      if (!stored) await this.release(taken);
+    };
   }
 
-  /** An update: families settled, ClusterIPs unchanged (or new ones when leaving ExternalName), node ports as requested. */
-  allocateUpdate(svc: ServiceShape, old: ServiceShape): StatusCause[] {
-    const steps = [
-      () => initIPFamilyFields(svc, old),
-      () => validateClusterIPsUpdate(svc, old),
-      () => (needsClusterIP(old) ? [] : this.allocateClusterIPs(svc)),
-      () => this.allocateNodePorts(svc),
-      () => this.allocateHealthCheckNodePort(svc, old),
-    ];
-    for (const step of steps) {
-      const causes = step();
-      if (causes.length) return causes;
-    }
-    return [];
+  /** kube's allocateUpdate (after validateUpdate): new values now; once stored, the old ones the Service dropped are freed. */
+  async beginUpdate(svc: ServiceShape, old: ServiceShape, dryRun: boolean): Promise<FinishWrite> {
+    const taken = await this.allocate(svc, old, dryRun);
+    return async (stored) => {
+      if (!stored) return this.release(taken);
+      const before = valuesOf(old);
+      const after = valuesOf(svc);
+      await this.release({ ips: without(before.ips, after.ips), ports: without(before.ports, after.ports) });
+    };
   }
 
-  /** Makes the Service's owner hold exactly what `stored` uses (nothing when it is gone); returns values someone else holds. */
-  sync(owner: string, stored: ServiceShape | undefined): { ips: string[]; ports: number[] } {
-    const spec = stored?.spec;
-    const ips = stored && needsClusterIP(stored) ? (spec?.clusterIPs ?? []).filter((ip) => ip && ip !== NONE) : [];
-    const ports = stored && needsNodePort(stored) ? (spec?.ports ?? []).map((p) => p.nodePort ?? 0).filter(Boolean) : [];
-    if (stored && needsHealthCheckNodePort(stored) && spec?.healthCheckNodePort) ports.push(spec.healthCheckNodePort);
-    return { ips: this.ips.reconcile(owner, ips), ports: this.nodePorts.reconcile(owner, ports) };
+  /** Gives values back. A failure is only logged, as kube does: the repair frees what stays marked. */
+  async release({ ips, ports }: HeldValues): Promise<void> {
+    try {
+      if (ips.length) await this.ips.change((draft) => ips.forEach((ip) => draft.release(ip)), { verifyUnchanged: true });
+      if (ports.length) await this.nodePorts.change((draft) => ports.forEach((port) => draft.release(port)), { verifyUnchanged: true });
+    } catch (err) {
+      this.logger?.warn({ err, ips, ports }, 'releasing service allocations failed; the repair will free them');
+    }
   }
 }
