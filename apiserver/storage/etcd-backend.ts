@@ -59,9 +59,7 @@ export class EtcdBackend implements Backend {
   private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   private readonly retryForMs: number;
   private readonly feedWaitMs: number;
-  /** Watches (gRPC streams). */
-  private readonly client: Etcd3;
-  /** Everything else (etcd's JSON gateway; see etcd-kv.ts). */
+  /** Unary calls (etcd's JSON gateway; see etcd-kv.ts); its members also carry the watches' gRPC clients. */
   private readonly kv: EtcdKv;
   private readonly feed: EtcdFeed;
   private compacted = 0;
@@ -77,8 +75,9 @@ export class EtcdBackend implements Backend {
     this.retryForMs = options.retryForMs ?? 5000;
     this.feedWaitMs = options.feedWaitMs ?? 5000;
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.client = new Etcd3({
-      hosts: options.endpoints,
+    // One gRPC client per member, for watches: EtcdMembers chooses the member (see etcd-watch-stream.ts).
+    const dialWatch = (url: string) => new Etcd3({
+      hosts: url,
       // kube lifts gRPC's 4 MiB receive limit too: a full list of a large resource is one response.
       grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
@@ -86,8 +85,8 @@ export class EtcdBackend implements Backend {
       // package's per-member circuit breaker would shut out every member during an election.
       faultHandling: { host: () => passThrough, global: passThrough } as unknown as IOptions['faultHandling'],
     });
-    this.kv = new EtcdKv({ endpoints: options.endpoints, requestTimeoutMs });
-    this.feed = new EtcdFeed(this.client, this.prefix, this.logger, {
+    this.kv = new EtcdKv({ endpoints: options.endpoints, requestTimeoutMs, dialWatch, logger: this.logger });
+    this.feed = new EtcdFeed(this.kv.members, this.prefix, this.logger, {
       onCompactRevKey: (revision) => this.noteEtcdCompacted(revision),
       currentRevision: async () => (await this.call(() => this.kv.range({ key: COMPACT_KEY }), false)).revision,
     });
@@ -112,7 +111,6 @@ export class EtcdBackend implements Backend {
     await Promise.allSettled([...this.inFlight]);
     await this.finding;
     this.feed.stop();
-    this.client.close();
     await this.kv.close();
   }
 

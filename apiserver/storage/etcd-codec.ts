@@ -60,14 +60,14 @@ export function storageErrorOf(err: unknown, revision?: number): StorageError {
 /**
  * Whether a failed call may be sent again. A read always may. A write only when the failure proves
  * etcd never applied it (no leader to propose to, or no connection made): otherwise it may have
- * been committed just before the answer was lost, and repeating a compare-and-swap would turn that
- * success into a Conflict or AlreadyExists. Those ambiguous failures go up as Unavailable, as
+ * been committed just before the answer was lost (as with a call cut off because its member stopped
+ * answering), and repeating a compare-and-swap would turn that success into a Conflict or AlreadyExists. Those ambiguous failures go up as Unavailable, as
  * kube's etcd client does for non-repeatable requests.
  */
 export function mayRetry(err: unknown, write: boolean): boolean {
   const text = `${(err as { code?: string })?.code ?? ''} ${message(err)}`;
   if (text.includes('required revision')) return false;
-  const notSent = /ECONNREFUSED|UND_ERR_CONNECT_TIMEOUT|etcdserver: no leader|etcdserver: not capable/i.test(text);
+  const notSent = /ECONNREFUSED|UND_ERR_CONNECT_TIMEOUT|ETCD_NO_LEADER|etcdserver: no leader|etcdserver: not capable/i.test(text);
   if (write) return notSent;
-  return notSent || /etcdserver: (leader changed|request timed out|too many requests)|ECONNRESET|EPIPE|other side closed|UND_ERR_(SOCKET|HEADERS_TIMEOUT|BODY_TIMEOUT|CLOSED)|UNAVAILABLE|DEADLINE/i.test(text);
+  return notSent || /etcdserver: (leader changed|request timed out|too many requests)|ETCD_MEMBER_UNREACHABLE|ECONNRESET|EPIPE|other side closed|UND_ERR_(SOCKET|HEADERS_TIMEOUT|BODY_TIMEOUT|CLOSED)|UNAVAILABLE|DEADLINE/i.test(text);
 }

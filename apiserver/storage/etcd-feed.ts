@@ -15,9 +15,10 @@
 // that event is the next one under its prefix, so nothing between is missed or repeated. Until it
 // has handed over, such a watch runs at its own pace: a write is acknowledged once the feed has
 // delivered it, not once every watch replaying history has (which could take arbitrarily long).
-import type { Etcd3, IEvent } from 'etcd3';
+import type { IEvent } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { ALL_KEYS, COMPACT_REV_KEY, isDelete, num, prefixRange, storeEventOf } from './etcd-codec.ts';
+import type { EtcdMembers } from './etcd-members.ts';
 import { EtcdWatchStream } from './etcd-watch-stream.ts';
 import { StorageError, type StoreEvent, type WatchErrorHandler, type Watcher } from './interface.ts';
 
@@ -43,7 +44,8 @@ export class EtcdFeed {
   private stopped = false;
 
   constructor(
-    private readonly client: Etcd3,
+    /** Where its watch streams go (the members that answer). */
+    private readonly members: EtcdMembers,
     /** The --etcd-prefix: keys outside it only advance the revision. */
     private readonly etcdPrefix: string,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
@@ -62,7 +64,7 @@ export class EtcdFeed {
   /** Start after `revision` (an etcd header revision: nothing up to it needs delivering). */
   async start(revision: number): Promise<void> {
     this.revision = revision;
-    this.stream = new EtcdWatchStream(this.client, ALL_KEYS, revision + 1, {
+    this.stream = new EtcdWatchStream(this.members, ALL_KEYS, revision + 1, {
       onEvents: (events) => this.onFeedEvents(events),
       onProgress: (rev) => this.advance(rev),
       onCompacted: (compactRevision) => void this.lost(compactRevision),
@@ -94,7 +96,7 @@ export class EtcdFeed {
   watch(prefix: string, afterRevision: number, onEvent: (event: StoreEvent) => void, onError?: WatchErrorHandler): Watcher {
     const sub: Subscription = { prefix, after: afterRevision, onEvent, onError, stopped: false };
     if (afterRevision < this.revision) {
-      sub.history = new EtcdWatchStream(this.client, prefixRange(this.etcdPrefix + prefix), afterRevision + 1, {
+      sub.history = new EtcdWatchStream(this.members, prefixRange(this.etcdPrefix + prefix), afterRevision + 1, {
         onEvents: (events) => this.onHistoryEvents(sub, events),
         onCompacted: (compactRevision) => this.fail(sub, new StorageError('Compacted', `revision ${afterRevision} has been compacted (compacted revision ${compactRevision})`, undefined, compactRevision)),
       }, this.logger);

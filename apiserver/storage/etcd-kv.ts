@@ -7,11 +7,15 @@
 // between reaching etcd's own rate and not. Watches stay on gRPC (etcd-watch-stream.ts): one
 // long-lived stream each, where the per-call cost does not matter.
 //
-// Calls go to the leader while it is known (found with the maintenance Status call, again after any
-// failure and every few seconds): a follower would only forward a write, or a linearizable read's
-// ReadIndex, to it, and that extra hop cost 10-30% of the throughput here. Without a known leader
-// they go round the members.
-import { Pool } from 'undici';
+// Which member a call goes to is etcd-members.ts's business: the leader while known, else any member
+// that answers; one that stops answering is skipped until it answers again. A call that got no
+// answer at all goes at once to another member when repeating it is safe (mayRetry).
+import type { Etcd3 } from 'etcd3';
+import type { Logger } from '../../shared/log.ts';
+import { mayRetry } from './etcd-codec.ts';
+import { EtcdError, EtcdMembers, type EtcdMember } from './etcd-members.ts';
+
+export { EtcdError };
 
 /** A key-value pair as the Backend uses it: key and value as text, revisions as numbers. */
 export interface EtcdKeyValue {
@@ -62,14 +66,6 @@ export interface TxnResponse {
   responses: ResponseOp[];
 }
 
-/** An error etcd answered with (as opposed to one reaching it). */
-export class EtcdError extends Error {
-  constructor(message: string, readonly httpStatus: number) {
-    super(message);
-    this.name = 'EtcdError';
-  }
-}
-
 const b64 = (bytes: Buffer) => bytes.toString('base64');
 const text = (base64: string | undefined) => (base64 ? Buffer.from(base64, 'base64').toString('utf8') : '');
 const int = (value: string | number | undefined) => Number(value ?? 0);
@@ -105,39 +101,29 @@ export interface EtcdKvOptions {
   requestTimeoutMs: number;
   /** Keep-alive connections per member (enough for every request in flight: a queued request waits). */
   connections?: number;
+  /** Makes the gRPC client for watches on one member (see EtcdMembers.watchClient). */
+  dialWatch?: (url: string) => Etcd3;
+  logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
-const LEADER_RECHECK_MS = 5000;
-
 export class EtcdKv {
-  private readonly pools: Pool[];
-  private next = 0;
-  /** The leader's pool, while known. */
-  private leader?: Pool;
-  private finding?: Promise<void>;
-  private readonly recheck: NodeJS.Timeout;
+  /** Shared with the watches, so that they too leave a member found not to answer. */
+  readonly members: EtcdMembers;
 
   constructor(options: EtcdKvOptions) {
-    this.pools = options.endpoints.map((url) => new Pool(url, {
-      connections: options.connections ?? 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-      connectTimeout: Math.min(options.requestTimeoutMs, 3000),
-    }));
-    this.recheck = setInterval(() => void this.findLeader(), LEADER_RECHECK_MS);
-    this.recheck.unref();
+    this.members = new EtcdMembers(options);
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.recheck);
-    await this.finding;
-    await Promise.all(this.pools.map((p) => p.close().catch(() => undefined)));
+  close(): Promise<void> {
+    return this.members.close();
+  }
+
+  findLeader(): Promise<void> {
+    return this.members.findLeader();
   }
 
   async range(r: RangeRequest): Promise<RangeResponse> {
-    const res = await this.post<{ header: WireHeader; kvs?: WireKeyValue[]; more?: boolean; count?: string }>('/v3/kv/range', wireRange(r));
+    const res = await this.post<{ header: WireHeader; kvs?: WireKeyValue[]; more?: boolean; count?: string }>('/v3/kv/range', wireRange(r), false);
     return { revision: int(res.header?.revision), kvs: (res.kvs ?? []).map(keyValueOf), more: !!res.more, count: int(res.count) };
   }
 
@@ -148,7 +134,7 @@ export class EtcdKv {
       failure: failure.map(wireOp),
     };
     type WireOp = { response_put?: { prev_kv?: WireKeyValue }; response_delete_range?: { prev_kvs?: WireKeyValue[] }; response_range?: { kvs?: WireKeyValue[] } };
-    const res = await this.post<{ header: WireHeader; succeeded?: boolean; responses?: WireOp[] }>('/v3/kv/txn', body);
+    const res = await this.post<{ header: WireHeader; succeeded?: boolean; responses?: WireOp[] }>('/v3/kv/txn', body, true);
     const responses = (res.responses ?? []).map((op): ResponseOp => {
       if (op.response_put) return { kvs: op.response_put.prev_kv ? [keyValueOf(op.response_put.prev_kv)] : [] };
       if (op.response_delete_range) return { kvs: (op.response_delete_range.prev_kvs ?? []).map(keyValueOf) };
@@ -158,49 +144,28 @@ export class EtcdKv {
   }
 
   async compact(revision: number): Promise<void> {
-    await this.post('/v3/kv/compaction', { revision, physical: false });
+    // Repeating a compaction is harmless (etcd says the revision is compacted already).
+    await this.post('/v3/kv/compaction', { revision, physical: false }, false);
   }
 
-  /** Ask the members who leads; resolves once known or once every member has been asked. */
-  findLeader(): Promise<void> {
-    this.finding ??= (async () => {
+  /**
+   * One call. If the member gave no answer at all and repeating the call is safe, it goes at once
+   * to another member that answers; a write whose outcome is unknown is not repeated (mayRetry).
+   * etcd's own answers (no leader yet, too many requests) are left to the caller's retry with back-off.
+   */
+  private async post<T>(path: string, body: unknown, write: boolean): Promise<T> {
+    const tried = new Set<EtcdMember>();
+    for (let member = this.members.pick(); ;) {
+      tried.add(member);
       try {
-        const statuses = await Promise.all(this.pools.map((pool) => this.send<{ header?: { member_id?: string }; leader?: string }>(pool, '/v3/maintenance/status', {}).catch(() => undefined)));
-        const i = statuses.findIndex((s) => s?.leader && s.leader !== '0' && s.leader === s.header?.member_id);
-        this.leader = i >= 0 ? this.pools[i] : undefined;
-      } finally {
-        this.finding = undefined;
+        return await this.members.send<T>(member, path, body);
+      } catch (err) {
+        // Whatever failed, the leader may have moved.
+        if (!(err instanceof EtcdError && err.httpStatus < 500)) this.members.forgetLeader(member);
+        const other = !(err instanceof EtcdError) && mayRetry(err, write) ? this.members.pickOther(tried) : undefined;
+        if (!other) throw err;
+        member = other;
       }
-    })();
-    return this.finding;
-  }
-
-  /** One call: to the leader if known, else to the members in turn (so a retry goes to another member). */
-  private async post<T>(path: string, body: unknown): Promise<T> {
-    const pool = this.leader ?? this.pools[this.next++ % this.pools.length];
-    try {
-      return await this.send<T>(pool, path, body);
-    } catch (err) {
-      // Whatever failed, the leader may have moved: go round the members until it is found again.
-      if (this.leader === pool && !(err instanceof EtcdError && err.httpStatus < 500)) {
-        this.leader = undefined;
-        void this.findLeader();
-      }
-      throw err;
     }
-  }
-
-  private async send<T>(pool: Pool, path: string, body: unknown): Promise<T> {
-    const res = await pool.request({ method: 'POST', path, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    const answer = await res.body.text();
-    if (res.statusCode !== 200) {
-      let message = answer;
-      try {
-        const parsed = JSON.parse(answer) as { error?: string; message?: string };
-        message = parsed.message || parsed.error || answer;
-      } catch { /* not JSON */ }
-      throw new EtcdError(message, res.statusCode);
-    }
-    return JSON.parse(answer) as T;
   }
 }

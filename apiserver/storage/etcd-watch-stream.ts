@@ -2,14 +2,21 @@
 // fate or its ordering), resumed from the revision after the last one it has passed on whenever the
 // stream breaks (a member killed, a connection reset), on whichever member answers.
 //
+// The member is chosen here (EtcdMembers), not by the etcd3 package, which picks at random and would
+// keep picking a member that does not answer. A stream on a member that stops answering gets no error
+// at all (nothing comes back to time out: gRPC's keepalive takes 15 s to notice), so it moves as soon
+// as EtcdMembers finds the member unreachable. That matters most for the feed: a write is
+// acknowledged only once the feed has delivered it.
+//
 // Why not the etcd3 package's Watcher: it moves its resume point to the header revision of every
 // response, and etcd sets that to the store's current revision even on the "created" response and on
 // catch-up batches with more history to come, so a stream that breaks while catching up would resume
 // past events it never delivered. Here the resume point moves only with events delivered or with a
 // progress notification (which etcd sends only once a watcher has caught up).
-import type { Etcd3, IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { num } from './etcd-codec.ts';
+import type { EtcdMember, EtcdMembers } from './etcd-members.ts';
 
 export interface WatchStreamHandlers {
   /** The events of one response, in revision order. */
@@ -33,13 +40,16 @@ export class EtcdWatchStream {
   readonly created: Promise<number>;
   private resolveCreated!: (revision: number) => void;
   private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
+  /** The member `stream` is on. */
+  private member?: EtcdMember;
+  private readonly unsubscribe: () => void;
   private nextRevision: number;
   private stopped = false;
   private backoffMs = MIN_BACKOFF_MS;
   private retryTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly client: Etcd3,
+    private readonly members: EtcdMembers,
     private readonly range: WatchRange,
     startRevision: number,
     private readonly handlers: WatchStreamHandlers,
@@ -47,6 +57,9 @@ export class EtcdWatchStream {
   ) {
     this.nextRevision = startRevision;
     this.created = new Promise((resolve) => (this.resolveCreated = resolve));
+    this.unsubscribe = members.onUnreachable((member) => {
+      if (this.stream && member === this.member) this.broken(new Error(`etcd member ${member.url} stopped answering`));
+    });
     void this.connect();
   }
 
@@ -59,6 +72,7 @@ export class EtcdWatchStream {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.unsubscribe();
     this.close();
   }
 
@@ -75,8 +89,9 @@ export class EtcdWatchStream {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    const member = this.members.pickForWatch();
     try {
-      stream = await this.client.watchClient.watch();
+      stream = await this.members.watchClient(member).watchClient.watch();
     } catch (err) {
       this.broken(err);
       return;
@@ -87,6 +102,7 @@ export class EtcdWatchStream {
       return;
     }
     this.stream = stream;
+    this.member = member;
     stream.on('data', (res: IWatchResponse) => {
       if (this.stream === stream) this.onResponse(res);
     });
@@ -105,6 +121,7 @@ export class EtcdWatchStream {
     const compactRevision = num(res.compact_revision);
     if (compactRevision > 0) {
       this.stopped = true;
+      this.unsubscribe();
       this.close();
       this.handlers.onCompacted(compactRevision);
       return;

@@ -33,6 +33,14 @@ export interface EtcdMember {
   alive(): boolean;
   /** SIGKILL and wait for exit. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP: the process keeps its sockets, so the kernel still accepts connections to it but
+   * nothing ever answers; a stand-in for a member whose network drops packets (a stopped
+   * container's address times out rather than refusing).
+   */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
 export interface EtcdCluster {
@@ -84,6 +92,12 @@ export async function startEtcdCluster(options: { members?: number } = {}): Prom
       async kill() {
         if (alive()) child.kill('SIGKILL');
         await exited;
+      },
+      pause() {
+        if (alive()) child.kill('SIGSTOP');
+      },
+      resume() {
+        if (alive()) child.kill('SIGCONT');
       },
     };
   });
