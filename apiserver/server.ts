@@ -11,6 +11,7 @@ import { versionInfo } from './http/discovery.ts';
 import { registerOpenApiRoutes } from './http/openapi-routes.ts';
 import { parseResourcePath, type RequestInfo } from './request/request-info.ts';
 import { ApiServerMetrics } from './metrics.ts';
+import { CreateWorker } from './registry/create-offload.ts';
 import { SYSTEM_NAMESPACES } from './registry/kinds/namespaces.ts';
 import { isStatusError } from '../shared/errors.ts';
 
@@ -19,6 +20,8 @@ export interface ApiServerOptions extends RegistryOptions {
   logger: Logger;
   /** Largest request body accepted (kube: 3 MiB). */
   maxRequestBodyBytes: number;
+  /** Prepare creates on a worker thread (create-offload.ts); 0 keeps everything on the request thread. */
+  createWorkerThreads?: number;
 }
 
 export interface ApiServer {
@@ -69,13 +72,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
 
   // Metrics and one log line per mutating request (watches are counted when they start).
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const info = req.requestInfo ?? parseResourcePath(req.method, req.url.split('?')[0], req.query as { watch?: string });
-    const labels = { verb: metricVerb(req.method, info?.verb), group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
-    metrics.requests.inc({ ...labels, code: String(reply.statusCode) });
-    metrics.latency.observe(labels, reply.elapsedTime / 1000);
-    if (MUTATING.has(req.method) && info)
-      logger.info({ verb: labels.verb, resource: info.resource, subresource: info.subresource || undefined, key: req.objectKey ?? (info.namespace ? `${info.namespace}/${info.name}` : info.name), code: reply.statusCode, ms: Math.round(reply.elapsedTime), rv: backend.currentRevision() }, 'request');
+    const verb = metricVerb(req.method, info?.verb);
+    metrics.observeRequest(verb, info?.group ?? '', info?.resource ?? '', info?.subresource ?? '', reply.statusCode, reply.elapsedTime / 1000);
+    if (MUTATING.has(req.method) && info && logger.isLevelEnabled('info'))
+      logger.info({ verb, resource: info.resource, subresource: info.subresource || undefined, key: req.objectKey ?? (info.namespace ? `${info.namespace}/${info.name}` : info.name), code: reply.statusCode, ms: Math.round(reply.elapsedTime), rv: backend.currentRevision() }, 'request');
+    done();
   });
 
   app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(versionInfo)));
@@ -86,6 +89,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   registry.startWatchCaches();
   await ensureSystemNamespaces(registry);
+  // Started after the set-up writes; until it is ready, creates are prepared on the request thread.
+  const createWorker = options.createWorkerThreads ? new CreateWorker(options, logger) : undefined;
+  createWorker?.start();
+  if (createWorker) metrics.watchCreateWorker(createWorker);
+  for (const store of registry.stores) store.offload = createWorker;
   await app.ready();
   return {
     app,
@@ -93,6 +101,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     async close() {
       registry.stopWatchCaches();
       await app.close();
+      await createWorker?.stop();
     },
   };
 }

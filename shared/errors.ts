@@ -87,6 +87,10 @@ export const tooManyRequests = (message: string, retryAfterSeconds = 1) =>
   new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds });
 
 /** Anything thrown inside the server becomes a Status; unknown errors are 500s, never crashes. */
+/** The error a Status describes (one that crossed a process or thread boundary as JSON). */
+export const fromStatus = (status: Status): StatusError =>
+  new StatusError(status.code, (status.reason || 'InternalError') as StatusReason, status.message, status.details, status.metadata);
+
 export function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
   const message = err instanceof Error ? err.message : String(err);

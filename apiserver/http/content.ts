@@ -19,12 +19,24 @@ export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 /** The body as the handler sees it: decoded JSON, plus the media type it came as. */
 export interface DecodedBody {
   mediaType: string;
-  value: unknown;
+  /** The decoded body; undefined when empty. Reading it decodes a JSON body (a 400 when malformed). */
+  readonly value: unknown;
+  /** A JSON body's text, so that a handler may have it decoded elsewhere (a create's worker thread). */
+  readonly json?: string;
+}
+
+/** Decoded on first use: a create may hand the text to a worker thread and never parse it here. */
+class JsonBody implements DecodedBody {
+  private decoded?: { value: unknown };
+  constructor(readonly mediaType: string, readonly json: string) {}
+  get value(): unknown {
+    return (this.decoded ??= { value: decodeJson(this.json) }).value;
+  }
 }
 
 const mediaTypeOf = (header: string | undefined) => (header ?? '').split(';')[0].trim().toLowerCase();
 
-function decodeJson(text: string): unknown {
+export function decodeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -58,8 +70,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
         } catch (err) {
           throw badRequest(`the body of the request could not be decoded as YAML: ${(err as Error).message}`);
         }
-      } else if (mediaType === 'application/json' || mediaType === '' || mediaType in PATCH_TYPES) value = decodeJson(text);
-      else throw unsupportedMediaType(mediaType);
+      } else if (mediaType === 'application/json' || mediaType === '' || mediaType in PATCH_TYPES) {
+        done(null, new JsonBody(mediaType, text));
+        return;
+      } else throw unsupportedMediaType(mediaType);
       done(null, { mediaType, value } satisfies DecodedBody);
     } catch (err) {
       done(err as Error, undefined);

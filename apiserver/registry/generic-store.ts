@@ -28,6 +28,34 @@ export interface WriteResult {
   stored?: KeyValue;
 }
 
+/** A request body: decoded on demand, and for JSON also its text (the http layer's DecodedBody). */
+export interface RequestBody {
+  readonly value: unknown;
+  readonly json?: string;
+}
+
+/** A create prepared off this thread: the stored row, no decoded object (decode `stored` if one is needed). */
+export interface StoredCreate {
+  object?: undefined;
+  warnings: string[];
+  stored: KeyValue;
+}
+
+/** Prepares creates somewhere else than the request's thread (create-offload.ts); see createFromBody. */
+export interface CreateOffload {
+  /** False while it cannot take work (starting, or its queue is long): the caller prepares the create itself. */
+  available(): boolean;
+  prepareCreate(type: ResourceType, namespace: string, json: string, options: WriteOptions): Promise<PreparedCreate>;
+}
+
+export interface PreparedCreate {
+  namespace: string;
+  name: string;
+  /** The object as encode() writes it. */
+  json: string;
+  warnings: string[];
+}
+
 export interface DeleteResult {
   object: KubeObject;
   /** False when the object is only marked for deletion (grace period or finalizers pending). */
@@ -44,6 +72,7 @@ export class GenericStore {
   readonly groupResource: { group: string; resource: string };
   cacher?: Cacher;
   namespaceGuard?: NamespaceGuard;
+  offload?: CreateOffload;
 
   constructor(
     readonly type: ResourceType,
@@ -159,7 +188,11 @@ export class GenericStore {
     return this.decodeKV(kv);
   }
 
-  async create(namespace: string, body: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+  /**
+   * A create's pure part, kube's decode + default + PrepareForCreate + validate: the object as it will be
+   * stored (without resourceVersion), or a Status error. Touches no storage, so a worker thread can run it.
+   */
+  prepareCreate(namespace: string, body: unknown, options: WriteOptions = {}): { object: KubeObject; warnings: string[] } {
     const input = this.asObject(body);
     const meta = input.metadata;
     if (this.type.namespaced) {
@@ -183,22 +216,46 @@ export class GenericStore {
     // Defaults and validation first, then the kind's create-time rules on the defaulted object (kube's order
     // is decode+default, PrepareForCreate, validate; what PrepareForCreate adds here is server-made and valid).
     const validated = this.validate(input, undefined, options, warnings);
-    const obj = this.strategy.prepareForCreate?.(validated, { now }) ?? validated;
-    if (this.type.namespaced) await this.namespaceGuard?.(meta.namespace!, this.groupResource, meta.name);
+    return { object: this.strategy.prepareForCreate?.(validated, { now }) ?? validated, warnings };
+  }
+
+  /**
+   * Creates from a request body. A JSON body of a kind whose create needs nothing but the object itself is
+   * prepared (decoded, defaulted, validated, encoded) on the offload's worker thread while this thread
+   * serves other requests; the result then carries no decoded object, only the stored row.
+   */
+  async createFromBody(namespace: string, body: RequestBody, options: WriteOptions = {}): Promise<WriteResult | StoredCreate> {
+    if (this.offload && body.json !== undefined && !options.dryRun && !this.strategy.beginCreate && this.offload.available()) {
+      const prepared = await this.offload.prepareCreate(this.type, namespace, body.json, options);
+      if (this.type.namespaced) await this.namespaceGuard?.(prepared.namespace, this.groupResource, prepared.name);
+      try {
+        const stored = await this.backend.create(this.key(prepared.namespace, prepared.name), prepared.json);
+        return { stored, warnings: prepared.warnings };
+      } catch (err) {
+        return this.storageError(err, prepared.name);
+      }
+    }
+    return this.create(namespace, body.value, options);
+  }
+
+  async create(namespace: string, body: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+    const { object: obj, warnings } = this.prepareCreate(namespace, body, options);
+    const meta = obj.metadata;
+    if (this.type.namespaced) await this.namespaceGuard?.(meta.namespace!, this.groupResource, meta.name!);
     const finish = await this.strategy.beginCreate?.(obj, options);
     let stored = false;
     try {
       if (options.dryRun) {
-        const existing = await this.backend.get(this.key(meta.namespace ?? '', meta.name));
-        if (existing) throw alreadyExists(this.groupResource, meta.name);
+        const existing = await this.backend.get(this.key(meta.namespace ?? '', meta.name!));
+        if (existing) throw alreadyExists(this.groupResource, meta.name!);
         return { object: obj, warnings };
       }
-      const kv = await this.backend.create(this.key(obj.metadata.namespace ?? '', obj.metadata.name!), this.encode(obj));
+      const kv = await this.backend.create(this.key(meta.namespace ?? '', meta.name!), this.encode(obj));
       stored = true;
       obj.metadata.resourceVersion = String(kv.modRevision);
       return { object: obj, warnings, stored: kv };
     } catch (err) {
-      return this.storageError(err, meta.name);
+      return this.storageError(err, meta.name!);
     } finally {
       await finish?.(stored);
     }

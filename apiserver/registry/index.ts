@@ -16,7 +16,7 @@ import type { Strategy } from './strategy.ts';
 
 export type RegistryOptions = PodStrategyOptions & ServiceRegistryOptions & { watchCacheSize: number; logger?: Logger };
 
-function strategyFor(type: ResourceType, options: RegistryOptions): Strategy {
+export function strategyFor(type: ResourceType, options: RegistryOptions): Strategy {
   switch (`${type.group}/${type.plural}`) {
     case '/pods': return podStrategy(options);
     case '/namespaces': return namespaceStrategy;
