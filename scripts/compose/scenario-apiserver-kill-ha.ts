@@ -6,15 +6,15 @@
 // acknowledged write lost, the Deployment scaled once more during the outage converging, and every
 // component carrying on (resumption.ts). Then `compose start` the killed server: it must serve the same
 // data (every acknowledged write, read through it) and the cluster must be whole again.
-import type { Node } from '../../shared/api/node.ts';
+import { nodeNames, reportClusterWhole } from './cluster-whole.ts';
 import type { ComposeCluster } from './compose-cluster.ts';
-import { ContainerEvents } from './container-events.ts';
-import { FailoverWriteLoad, longestPause } from './failover-write-load.ts';
-import { LostLeaseRestarter } from './lost-lease-restarter.ts';
+import { DeathWatch } from './death-watch.ts';
+import { countByError, FailoverWriteLoad, longestPause } from '../e2e/failover-write-load.ts';
 import { create, deploymentComplete, deploymentManifest, getDeployment, scaleDeployment } from '../e2e/workloads.ts';
+import { inScenarioNamespace } from '../e2e/scenario-namespace.ts';
 import { Report, secs } from './report.ts';
-import { probeComponents, reportDeaths, restartCounts, Resumption } from './resumption.ts';
-import { createNamespace, deleteNamespace, nodeReady, sleep, waitFor } from './workloads.ts';
+import { probeComponents, Resumption } from './resumption.ts';
+import { sleep, waitFor } from './workloads.ts';
 
 const VICTIM = 'apiserver';
 const FROM = 3;
@@ -28,22 +28,17 @@ type ConfigMapList = { items: { metadata: { name: string }; data?: Record<string
 export async function apiServerKillHA(cluster: ComposeCluster): Promise<Report> {
   const report = new Report(`5) HA: compose kill -s KILL ${VICTIM} (the write load's API server) under write load, then compose start it`);
   const client = cluster.client;
-  const ns = await createNamespace(client, 'e2e-apiserver-kill-ha');
-  let load: FailoverWriteLoad | undefined;
-  let events: ContainerEvents | undefined;
-  try {
+  await inScenarioNamespace(client, 'e2e-apiserver-kill-ha', async (ns, stopAtEnd) => {
     await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, deploymentManifest('conv', FROM));
     await waitFor(`the Deployment's ${FROM} replicas`, async () => deploymentComplete(await getDeployment(client, ns, 'conv'), FROM), 60_000);
-    const nodes = (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.map((n) => n.metadata.name!).sort();
-    const before = await restartCounts(cluster);
-    const controlPlane = [...(await cluster.containers()).values()].filter((c) => /^(scheduler|controller-manager)-/.test(c.service));
-    events = new ContainerEvents([(await cluster.container(VICTIM)).id, ...controlPlane.map((c) => c.id)]);
-    const restarter = new LostLeaseRestarter(cluster, events, Date.now());
+    const nodes = await nodeNames(client);
+    const deaths = stopAtEnd(await DeathWatch.start(cluster, VICTIM));
+    const { events } = deaths;
 
     // The victim first: every writer uses it until it stops answering.
     const servers = [cluster.urlOf(VICTIM), ...cluster.urls.filter((u) => u !== cluster.urlOf(VICTIM))];
     const loadStartedAt = Date.now();
-    load = new FailoverWriteLoad(servers, ns);
+    const load = stopAtEnd(new FailoverWriteLoad(servers, ns));
     await sleep(2_000);
     await scaleDeployment(client, ns, 'conv', BEFORE_KILL);
     const invokedAt = Date.now();
@@ -68,7 +63,6 @@ export async function apiServerKillHA(cluster: ComposeCluster): Promise<Report> 
     const { at: readyAt } = await waitFor(`/readyz of ${VICTIM} on its published port`, async () => (await fetch(`${cluster.urlOf(VICTIM)}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok, 60_000, 20);
     await sleep(2_000);
     const writes = await load.stop();
-    load = undefined;
 
     // No acknowledged write lost, read through every API server, the restarted one too.
     const lostThrough: string[] = [];
@@ -85,8 +79,6 @@ export async function apiServerKillHA(cluster: ComposeCluster): Promise<Report> 
     const baseline = longestPause(writes.acks, loadStartedAt + 1_000, invokedAt);
     const outage = longestPause(writes.acks, killed.at, startInvokedAt);
     const failedAfterKill = writes.failures.filter((f) => f.at >= killed.at);
-    const byError = new Map<string, number>();
-    for (const f of failedAfterKill) byError.set(f.error, (byError.get(f.error) ?? 0) + 1);
 
     report.measure('compose kill run → SIGKILL sent (docker\'s event)', killed.at - invokedAt, 'ms');
     report.measure(`${VICTIM} after the kill (restart: unless-stopped)`, `${stateAfterKill}, exit code ${died.exitCode}: not restarted by docker`);
@@ -95,23 +87,15 @@ export async function apiServerKillHA(cluster: ComposeCluster): Promise<Report> 
     report.measure(`SIGKILL → the scale to ${TO} acknowledged (the e2e's client failing over)`, scaleAckedAt - killed.at, 'ms');
     report.measure('creates acknowledged (before the kill / in all)', `${ackedAtKill} / ${writes.acked.length}`);
     report.measure('acknowledged writes by API server', Object.entries(writes.ackedBy).map(([u, n]) => `${cluster.apiServers[cluster.urls.indexOf(u)] ?? u} ${n}`).join(', '));
-    report.measure('writes failed after the kill (not acknowledged)', `${failedAfterKill.length}${byError.size ? `: ${[...byError].map(([e, n]) => `${n}× ${e}`).join(', ')}` : ''}`);
+    report.measure('writes failed after the kill (not acknowledged)', countByError(failedAfterKill));
     report.check(`writes acknowledged by the other API servers while ${VICTIM} was down`, !!firstByOther, firstByOther ? `first after ${secs(firstByOther.at - killed.at)}` : 'none');
     report.check('acknowledged creates lost (read through each API server)', lostThrough.length === 0, lostThrough.join('; ') || '0');
     report.check('counter = last acknowledged value (+1 if one was unanswered)', counter >= writes.counterAcked && counter <= writes.counterAcked + 1, `${counter} (acked ${writes.counterAcked})`);
     report.measure(`compose start run → ${VICTIM} started`, started.at - startInvokedAt, 'ms');
     report.measure(`${VICTIM} started → /readyz ok`, readyAt - started.at, 'ms');
 
-    await reportDeaths(report, cluster, before, VICTIM, restarter, killed.at);
-
-    const healAt = Date.now();
-    await cluster.waitHealthy(60_000);
-    await waitFor(`${nodes.length} Ready nodes`, async () => (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.filter(nodeReady).length === nodes.length, 30_000, 200);
-    report.measure('every container healthy again, every node Ready, in', Date.now() - healAt, 'ms');
-  } finally {
-    await load?.stop();
-    await events?.stop();
-    await deleteNamespace(client, ns).catch(() => {});
-  }
+    await deaths.report(report, killed.at);
+    await reportClusterWhole(report, cluster, nodes);
+  });
   return report;
 }

@@ -10,15 +10,15 @@
 // during the outage. A leader that could not renew within its renew deadline exits, as kube's do; the
 // scenario starts it again at once, as kube's supervisor of the control plane would
 // (lost-lease-restarter.ts): restart: "no" would leave it down.
-import type { Node } from '../../shared/api/node.ts';
+import { reportClusterWhole, nodeNames } from './cluster-whole.ts';
 import type { ComposeCluster } from './compose-cluster.ts';
-import { ContainerEvents } from './container-events.ts';
-import { LostLeaseRestarter } from './lost-lease-restarter.ts';
+import { DeathWatch } from './death-watch.ts';
 import { create, deploymentComplete, deploymentManifest, getDeployment, scaleDeployment } from '../e2e/workloads.ts';
+import { inScenarioNamespace } from '../e2e/scenario-namespace.ts';
 import { WriteLoad } from '../e2e/write-load.ts';
-import { Report, secs } from './report.ts';
-import { probeComponents, reportDeaths, restartCounts, Resumption } from './resumption.ts';
-import { createNamespace, deleteNamespace, nodeReady, sleep, waitFor } from './workloads.ts';
+import { Report } from './report.ts';
+import { probeComponents, Resumption } from './resumption.ts';
+import { sleep, waitFor } from './workloads.ts';
 
 const FROM = 3;
 /** Asked for right before the kill (compose's start-up usually gives the controllers time to finish it). */
@@ -30,19 +30,14 @@ const RESUME_TIMEOUT_MS = 60_000;
 export async function apiServerKill(cluster: ComposeCluster): Promise<Report> {
   const report = new Report('5) compose kill -s KILL the API server under write load, then compose start it');
   const client = cluster.client;
-  const ns = await createNamespace(client, 'e2e-apiserver-kill');
-  let load: WriteLoad | undefined;
-  let events: ContainerEvents | undefined;
-  try {
+  await inScenarioNamespace(client, 'e2e-apiserver-kill', async (ns, stopAtEnd) => {
     await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, deploymentManifest('conv', FROM));
     await waitFor(`the Deployment's ${FROM} replicas`, async () => deploymentComplete(await getDeployment(client, ns, 'conv'), FROM), 60_000);
-    const nodes = (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.map((n) => n.metadata.name!).sort();
-    const before = await restartCounts(cluster);
-    const controlPlane = [...(await cluster.containers()).values()].filter((c) => /^(scheduler|controller-manager)-/.test(c.service));
-    events = new ContainerEvents([(await cluster.container('apiserver')).id, ...controlPlane.map((c) => c.id)]);
-    const restarter = new LostLeaseRestarter(cluster, events, Date.now());
+    const nodes = await nodeNames(client);
+    const deaths = stopAtEnd(await DeathWatch.start(cluster, 'apiserver'));
+    const { events } = deaths;
 
-    load = new WriteLoad(cluster.url, ns);
+    const load = stopAtEnd(new WriteLoad(cluster.url, ns));
     await sleep(2_000);
     await scaleDeployment(client, ns, 'conv', BEFORE_KILL);
     const invokedAt = Date.now();
@@ -70,7 +65,6 @@ export async function apiServerKill(cluster: ComposeCluster): Promise<Report> {
 
     await sleep(2_000);
     const writes = await load.stop();
-    load = undefined;
     // No acknowledged write lost.
     const list = await client.request<{ items: { metadata: { name: string }; data?: Record<string, string> }[] }>('GET', `/api/v1/namespaces/${ns}/configmaps`);
     const stored = new Set(list.items.map((c) => c.metadata.name));
@@ -90,17 +84,8 @@ export async function apiServerKill(cluster: ComposeCluster): Promise<Report> {
     report.check('counter = last acknowledged value (+1 if one was unanswered)', counter >= writes.counterAcked && counter <= writes.counterAcked + 1, `${counter} (acked ${writes.counterAcked})`);
 
     await resumption.report(report, readyAt);
-    await reportDeaths(report, cluster, before, 'apiserver', restarter, killed.at);
-
-    // The cluster whole again: every container healthy, every node Ready.
-    const healAt = Date.now();
-    await cluster.waitHealthy(60_000);
-    await waitFor(`${nodes.length} Ready nodes`, async () => (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.filter(nodeReady).length === nodes.length, 30_000, 200);
-    report.measure('every container healthy again, every node Ready, in', Date.now() - healAt, 'ms');
-  } finally {
-    await load?.stop();
-    await events?.stop();
-    await deleteNamespace(client, ns).catch(() => {});
-  }
+    await deaths.report(report, killed.at);
+    await reportClusterWhole(report, cluster, nodes);
+  });
   return report;
 }

@@ -6,15 +6,14 @@
 // may die for it (a leader that missed its renew deadline during the election exits and is started
 // again, as in scenario 5). Then `compose start` the member: it rejoins from its volume and catches up
 // (every member at the same revision).
-import type { Node } from '../../shared/api/node.ts';
+import { nodeNames, reportClusterWhole } from './cluster-whole.ts';
 import { run, type ComposeCluster } from './compose-cluster.ts';
-import { ContainerEvents } from './container-events.ts';
+import { DeathWatch } from './death-watch.ts';
 import { ETCD_MEMBERS, leaderOf, memberStatuses } from './etcd-members.ts';
-import { FailoverWriteLoad, longestPause } from './failover-write-load.ts';
-import { LostLeaseRestarter } from './lost-lease-restarter.ts';
+import { countByError, FailoverWriteLoad, longestPause } from '../e2e/failover-write-load.ts';
+import { inScenarioNamespace } from '../e2e/scenario-namespace.ts';
 import { Report, secs } from './report.ts';
-import { reportDeaths, restartCounts } from './resumption.ts';
-import { createNamespace, deleteNamespace, nodeReady, sleep, waitFor } from './workloads.ts';
+import { sleep, waitFor } from './workloads.ts';
 
 /** How long the write rate is watched for recovering after the kill. */
 const RECOVERY_LIMIT_MS = 30_000;
@@ -24,39 +23,32 @@ type ConfigMapList = { items: { metadata: { name: string }; data?: Record<string
 export async function etcdLeaderKill(cluster: ComposeCluster): Promise<Report> {
   const report = new Report('etcd) SIGKILL the etcd leader\'s container under write load through the three API servers');
   const client = cluster.client;
-  const ns = await createNamespace(client, 'e2e-etcd-leader-kill');
-  let load: FailoverWriteLoad | undefined;
-  let events: ContainerEvents | undefined;
-  try {
+  await inScenarioNamespace(client, 'e2e-etcd-leader-kill', async (ns, stopAtEnd) => {
     const { value: leader } = await waitFor('an etcd leader', () => leaderOf(cluster), 30_000, 200);
-    const nodes = (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.map((n) => n.metadata.name!).sort();
-    const before = await restartCounts(cluster);
-    const watched = [...(await cluster.containers()).values()].filter((c) => /^(scheduler|controller-manager)-/.test(c.service) || c.service === leader.service);
-    events = new ContainerEvents(watched.map((c) => c.id));
-    const restarter = new LostLeaseRestarter(cluster, events, Date.now());
+    const nodes = await nodeNames(client);
+    const deaths = stopAtEnd(await DeathWatch.start(cluster, leader.service));
 
     const loadStartedAt = Date.now();
-    load = new FailoverWriteLoad(cluster.urls, ns);
+    const load = stopAtEnd(new FailoverWriteLoad(cluster.urls, ns));
     await sleep(3_000);
     const invokedAt = Date.now();
     const ackedAtKill = load.result.acked.length;
     await run('docker', ['kill', '--signal', 'KILL', (await cluster.container(leader.service)).id]);
-    const killed = await events.next(leader.service, 'kill', invokedAt);
+    const killed = await deaths.events.next(leader.service, 'kill', invokedAt);
     // Only the members left are asked: etcdctl would wait its whole timeout for the dead one.
     const left = ETCD_MEMBERS.filter((m) => m !== leader.service);
     const { value: newLeader, at: electedSeenAt } = await waitFor('a new etcd leader', async () => {
       const l = await leaderOf(cluster, left);
       return l && l.service !== leader.service ? l : undefined;
     }, 30_000, 50);
-    await waitFor('a write acknowledged after the election', () => load!.result.acks.some((a) => a.at > electedSeenAt), 60_000, 20);
+    await waitFor('a write acknowledged after the election', () => load.result.acks.some((a) => a.at > electedSeenAt), 60_000, 20);
     // Resuming is not yet recovering: how long until a second's acknowledgements are half those of a
     // second before the kill (a measurement: the scenario's pass criteria are resuming and losing nothing).
     const perSecondBefore = load.result.acks.filter((a) => a.at >= loadStartedAt + 1_000 && a.at < invokedAt).length / ((invokedAt - loadStartedAt - 1_000) / 1000);
-    const recovered = await waitFor('the write rate to recover', () => load!.result.acks.filter((a) => a.at > Date.now() - 1_000).length >= perSecondBefore / 2, RECOVERY_LIMIT_MS, 100).catch(() => undefined);
+    const recovered = await waitFor('the write rate to recover', () => load.result.acks.filter((a) => a.at > Date.now() - 1_000).length >= perSecondBefore / 2, RECOVERY_LIMIT_MS, 100).catch(() => undefined);
     await sleep(2_000);
     const stoppedAt = Date.now();
     const writes = await load.stop();
-    load = undefined;
 
     const list = await client.request<ConfigMapList>('GET', `/api/v1/namespaces/${ns}/configmaps`);
     const stored = new Set(list.items.map((c) => c.metadata.name));
@@ -65,8 +57,6 @@ export async function etcdLeaderKill(cluster: ComposeCluster): Promise<Report> {
     const baseline = longestPause(writes.acks, loadStartedAt + 1_000, invokedAt);
     const pause = longestPause(writes.acks, killed.at, stoppedAt);
     const failedAfterKill = writes.failures.filter((f) => f.at >= killed.at);
-    const byError = new Map<string, number>();
-    for (const f of failedAfterKill) byError.set(f.error, (byError.get(f.error) ?? 0) + 1);
 
     report.measure('killed leader', `${leader.service} (raft term ${leader.raftTerm})`);
     report.check('the other members elected a leader', ETCD_MEMBERS.includes(newLeader.service) && newLeader.service !== leader.service, `${newLeader.service} (raft term ${newLeader.raftTerm})`);
@@ -79,10 +69,10 @@ export async function etcdLeaderKill(cluster: ComposeCluster): Promise<Report> {
     report.check('writes acknowledged after the new leader was seen', writes.acks.some((a) => a.at > electedSeenAt), `${writes.acks.filter((a) => a.at > electedSeenAt).length}`);
     report.measure('creates acknowledged (before the kill / in all)', `${ackedAtKill} / ${writes.acked.length}`);
     report.measure('counter updates acknowledged (CAS)', writes.counterAcked);
-    report.measure('writes failed after the kill (not acknowledged)', `${failedAfterKill.length}${byError.size ? `: ${[...byError].map(([e, n]) => `${n}× ${e}`).join(', ')}` : ''}`);
+    report.measure('writes failed after the kill (not acknowledged)', countByError(failedAfterKill));
     report.check('acknowledged creates lost', lost.length === 0, `${lost.length}${lost.length ? ` (${lost.slice(0, 3).join(', ')}…)` : ''}`);
     report.check('counter = last acknowledged value (+1 if one was unanswered)', counter >= writes.counterAcked && counter <= writes.counterAcked + 1, `${counter} (acked ${writes.counterAcked})`);
-    await reportDeaths(report, cluster, before, leader.service, restarter, killed.at);
+    await deaths.report(report, killed.at);
 
     // The member comes back from its volume and catches up with the others.
     const startAt = Date.now();
@@ -96,14 +86,7 @@ export async function etcdLeaderKill(cluster: ComposeCluster): Promise<Report> {
     report.measure(`${leader.service} started again: healthy in`, healthyAt - startAt, 'ms');
     report.check(`${leader.service} caught up: every member at the same revision`, true, `revision ${revisions[0].revision}, ${secs(caughtUpAt - startAt)} after the start`);
 
-    const healAt = Date.now();
-    await cluster.waitHealthy(60_000);
-    await waitFor(`${nodes.length} Ready nodes`, async () => (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.filter(nodeReady).length === nodes.length, 30_000, 200);
-    report.measure('every container healthy again, every node Ready, in', Date.now() - healAt, 'ms');
-  } finally {
-    await load?.stop();
-    await events?.stop();
-    await deleteNamespace(client, ns).catch(() => {});
-  }
+    await reportClusterWhole(report, cluster, nodes);
+  });
   return report;
 }

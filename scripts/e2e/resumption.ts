@@ -4,38 +4,20 @@
 // Resumption probes all that at once, timed from a given moment; LostLeaseSupervisor plays the
 // supervisor kube runs its control plane under (static pods, systemd), which starts a component again
 // after it exits with "leaderelection lost".
-import type { Lease } from '../../shared/api/coordination.ts';
 import type { Node } from '../../shared/api/node.ts';
-import type { Pod } from '../../shared/api/pod.ts';
 import type { ApiClient } from '../../shared/client/api-client.ts';
 import { logTail } from '../cluster/processes.ts';
 import type { ClusterHandle } from './cluster-handle.ts';
+import { probeLeasesAndPods } from './component-probes.ts';
+import { ProbeSet } from './probe-set.ts';
 import { secs, type ScenarioReport } from './report.ts';
 import { waitAnswering } from './traffic.ts';
-import { create, podManifest, sleep, waitFor } from './workloads.ts';
+import { create, sleep } from './workloads.ts';
 
-interface Row {
-  what: string;
-  at?: number;
-  error?: string;
-}
-
-export class Resumption {
-  private readonly rows: Row[] = [];
-  private readonly checks: Promise<void>[] = [];
-
+export class Resumption extends ProbeSet {
   /** `since`: the moment the probes are timed from (and Leases must have been renewed after). */
-  constructor(private readonly client: ApiClient, readonly since: number, private readonly timeoutMs: number) {}
-
-  probe(what: string, probe: () => Promise<boolean>): void {
-    const row: Row = { what };
-    this.rows.push(row);
-    this.checks.push(waitFor(what, probe, this.timeoutMs, 50).then(({ at }) => void (row.at = at), (err: Error) => void (row.error = err.message)));
-  }
-
-  private async renewedAfter(namespace: string, name: string): Promise<boolean> {
-    const lease = await this.client.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`);
-    return Date.parse(lease.spec.renewTime ?? '') > this.since;
+  constructor(private readonly client: ApiClient, readonly since: number, timeoutMs: number) {
+    super(timeoutMs);
   }
 
   /**
@@ -44,15 +26,8 @@ export class Resumption {
    */
   async components(cluster: ClusterHandle, ns: string, app: string, when: string): Promise<void> {
     const client = this.client;
-    for (const lease of ['kube-scheduler', 'kube-controller-manager']) this.probe(`${lease} leader renews its Lease`, () => this.renewedAfter('kube-system', lease));
     const nodes = cluster.processes('kubelet').map((p) => p.node!);
-    for (const node of nodes) this.probe(`kubelet ${node} renews its node Lease`, () => this.renewedAfter('kube-node-lease', node));
-    for (const node of nodes) {
-      await create(client, `/api/v1/namespaces/${ns}/pods`, podManifest(`pinned-${node}`, { nodeName: node }));
-      this.probe(`kubelet ${node} runs a pod bound to it ${when}`, async () => (await client.request<Pod>('GET', `/api/v1/namespaces/${ns}/pods/pinned-${node}`)).status?.phase === 'Running');
-    }
-    await create(client, `/api/v1/namespaces/${ns}/pods`, podManifest('unpinned'));
-    this.probe(`the scheduler binds a pod created ${when}`, async () => !!(await client.request<Pod>('GET', `/api/v1/namespaces/${ns}/pods/unpinned`)).spec.nodeName);
+    await probeLeasesAndPods(this, client, ns, nodes, this.since, when);
     const svc = await create<{ spec: { ports: { nodePort: number }[] } }>(client, `/api/v1/namespaces/${ns}/services`, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'resumed' }, spec: { type: 'NodePort', selector: { app }, ports: [{ port: 80, targetPort: 80 }] },
     });
@@ -68,8 +43,7 @@ export class Resumption {
 
   /** Waits for every probe and adds one row each to `report`, in the order they came true. */
   async report(report: ScenarioReport, sinceWhat: string): Promise<void> {
-    await Promise.all(this.checks);
-    for (const row of this.rows.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity))) {
+    for (const row of await this.settled()) {
       report.check(row.what, row.at !== undefined, row.at !== undefined ? `${secs(row.at - this.since)} after ${sinceWhat}` : row.error!);
     }
   }

@@ -6,12 +6,13 @@
 // outage converging, every component carrying on. Then the victim is started again and must serve the
 // same data: every acknowledged write, read through it.
 import { ApiClient } from '../../shared/client/api-client.ts';
-import { FailoverWriteLoad, longestPause } from '../compose/failover-write-load.ts';
+import { FailoverWriteLoad, longestPause } from './failover-write-load.ts';
 import type { ClusterHandle } from './cluster-handle.ts';
 import { ScenarioReport, secs } from './report.ts';
 import { LostLeaseSupervisor, Resumption } from './resumption.ts';
+import { inScenarioNamespace } from './scenario-namespace.ts';
 import {
-  create, createNamespace, deleteNamespace, deploymentComplete, deploymentManifest, getDeployment, scaleDeployment, sleep, waitFor,
+  create, deploymentComplete, deploymentManifest, getDeployment, scaleDeployment, sleep, waitFor,
 } from './workloads.ts';
 import { checkWritesKept } from './write-load.ts';
 
@@ -26,16 +27,14 @@ export async function apiServerKillHA(cluster: ClusterHandle): Promise<ScenarioR
   const victim = cluster.processes('apiserver')[0];
   const report = new ScenarioReport(`5) HA: SIGKILL ${victim.name} (the write load's API server) under write load, then restart it`);
   const client = cluster.client;
-  const ns = await createNamespace(client, 'e2e-apiserver-kill-ha');
-  let load: FailoverWriteLoad | undefined;
-  try {
+  await inScenarioNamespace(client, 'e2e-apiserver-kill-ha', async (ns, stopAtEnd) => {
     await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, deploymentManifest('conv', FROM));
     await waitFor(`the Deployment's ${FROM} replicas`, async () => deploymentComplete(await getDeployment(client, ns, 'conv'), FROM), 60_000);
     const before = cluster.processes().filter((p) => p.name !== victim.name && cluster.alive(p.name)).map((p) => p.name);
 
     // The victim first: every writer uses it until it stops answering.
     const servers = [victim.url, ...cluster.urls.filter((u) => u !== victim.url)];
-    load = new FailoverWriteLoad(servers, ns, WRITERS);
+    const load = stopAtEnd(new FailoverWriteLoad(servers, ns, WRITERS));
     await sleep(2_000);
     await scaleDeployment(client, ns, 'conv', BEFORE_KILL);
     const killedAt = cluster.kill(victim.name, 'SIGKILL');
@@ -56,7 +55,6 @@ export async function apiServerKillHA(cluster: ClusterHandle): Promise<ScenarioR
     const restarted = await cluster.restart(victim.name);
     await sleep(1_000);
     const writes = await load.stop();
-    load = undefined;
     const pause = longestPause(writes.acks, killedAt, Date.now());
     const firstAfter = writes.acks.find((a) => a.at > killedAt)?.at;
     const failedOn = (url: string) => writes.failures.filter((f) => f.server === url).length;
@@ -80,9 +78,6 @@ export async function apiServerKillHA(cluster: ClusterHandle): Promise<ScenarioR
     report.measure(`${victim.name} restarted: /readyz ok in`, restarted.readyMs, 'ms');
     await supervisor.stop();
     supervisor.reportDeaths(report);
-  } finally {
-    await load?.stop();
-    await deleteNamespace(client, ns).catch(() => {});
-  }
+  });
   return report;
 }

@@ -4,11 +4,12 @@
 // the pause in acknowledged writes, the failed writes. Asserted: writes resume, no acknowledged write is
 // lost, every component carries on with two members, and the killed member rejoins when started again.
 import type { ClusterHandle } from './cluster-handle.ts';
-import { FailoverWriteLoad, longestPause } from '../compose/failover-write-load.ts';
+import { FailoverWriteLoad, longestPause } from './failover-write-load.ts';
 import { ScenarioReport, secs } from './report.ts';
 import { LostLeaseSupervisor, Resumption } from './resumption.ts';
+import { inScenarioNamespace } from './scenario-namespace.ts';
 import {
-  create, createNamespace, deleteNamespace, deploymentComplete, deploymentManifest, getDeployment, sleep, waitFor,
+  create, deploymentComplete, deploymentManifest, getDeployment, sleep, waitFor,
 } from './workloads.ts';
 import { checkWritesKept } from './write-load.ts';
 
@@ -24,15 +25,13 @@ const flagOf = (args: string[], name: string) => args[args.indexOf(`--${name}`) 
 export async function etcdLeaderKill(cluster: ClusterHandle): Promise<ScenarioReport> {
   const report = new ScenarioReport('6) HA: SIGKILL the etcd leader under write load');
   const client = cluster.client;
-  const ns = await createNamespace(client, 'e2e-etcd-leader-kill');
-  let load: FailoverWriteLoad | undefined;
-  try {
+  await inScenarioNamespace(client, 'e2e-etcd-leader-kill', async (ns, stopAtEnd) => {
     await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, deploymentManifest('web', REPLICAS));
     await waitFor(`the Deployment's ${REPLICAS} replicas`, async () => deploymentComplete(await getDeployment(client, ns, 'web'), REPLICAS), 60_000);
     const leader = await waitFor('an etcd leader', () => cluster.etcdLeader(), 30_000).then((r) => r.value);
     const spec = cluster.processes('etcd').find((p) => p.name === leader)!;
     const before = cluster.processes().filter((p) => p.name !== leader && cluster.alive(p.name)).map((p) => p.name);
-    load = new FailoverWriteLoad(cluster.urls, ns, WRITERS);
+    const load = stopAtEnd(new FailoverWriteLoad(cluster.urls, ns, WRITERS));
     await sleep(2_000);
 
     const killedAt = cluster.kill(leader, 'SIGKILL');
@@ -53,14 +52,13 @@ export async function etcdLeaderKill(cluster: ClusterHandle): Promise<ScenarioRe
     const writer = (name: string) => Number(/^w(\d+)-/.exec(name)?.[1] ?? -1);
     const ackedBefore = new Set(load.result.acked.slice(0, ackedAtKill));
     const everyWriter = await waitFor('every writer to have a create acknowledged after the kill', () => {
-      const resumed = new Set(load!.result.acked.filter((n) => !ackedBefore.has(n)).map(writer));
+      const resumed = new Set(load.result.acked.filter((n) => !ackedBefore.has(n)).map(writer));
       return resumed.size >= WRITERS;
     }, 30_000, 50).then(({ at }) => at, () => undefined);
     const restarted = await cluster.restart(leader);
     const rejoined = await cluster.etcdLeader();
     await sleep(1_000);
     const writes = await load.stop();
-    load = undefined;
     const pause = longestPause(writes.acks, killedAt, Date.now());
     const firstAfter = writes.acks.find((a) => a.at > killedAt)?.at;
     const afterElection = writes.acks.find((a) => a.at >= electedAt)?.at;
@@ -79,9 +77,6 @@ export async function etcdLeaderKill(cluster: ClusterHandle): Promise<ScenarioRe
     report.check(`${leader} restarted: rejoined (knows a leader) in`, rejoined !== undefined, secs(restarted.readyMs));
     await supervisor.stop();
     supervisor.reportDeaths(report);
-  } finally {
-    await load?.stop();
-    await deleteNamespace(client, ns).catch(() => {});
-  }
+  });
   return report;
 }

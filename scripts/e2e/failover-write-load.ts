@@ -1,9 +1,10 @@
 // Writes through several API servers that keep going when one of them, or the etcd leader under them,
-// dies: the writes of scripts/e2e/write-load.ts (creates of fresh ConfigMaps from several writers,
+// dies: the writes of write-load.ts (creates of fresh ConfigMaps from several writers,
 // compare-and-swap updates of one counter; nothing retried blindly, a write without an answer is not
 // acknowledged), but a writer whose API server does not answer goes on with the next one, as the
 // components' clients do (shared/client/api-client.ts), and every acknowledgement and failure is timed:
-// the pause in acknowledged writes around a kill is what the HA scenarios measure.
+// the pause in acknowledged writes around a kill is what the HA scenarios measure, here and in
+// scripts/compose/.
 
 export interface WriteFailure {
   at: number;
@@ -146,4 +147,11 @@ export function longestPause(acks: Ack[], from: number, to: number): Pause {
   let pause: Pause = { ms: 0, from, to: from };
   for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] > pause.ms) pause = { ms: times[i] - times[i - 1], from: times[i - 1], to: times[i] };
   return pause;
+}
+
+/** `failures` counted, then by error: "3: 2× no answer (ECONNREFUSED), 1× HTTP 500". */
+export function countByError(failures: WriteFailure[]): string {
+  const byError = new Map<string, number>();
+  for (const f of failures) byError.set(f.error, (byError.get(f.error) ?? 0) + 1);
+  return `${failures.length}${byError.size ? `: ${[...byError].map(([e, n]) => `${n}× ${e}`).join(', ')}` : ''}`;
 }
