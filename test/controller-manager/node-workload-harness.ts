@@ -2,125 +2,34 @@
 // node IPAM, node lifecycle, taint eviction, DaemonSet and Job controller tests. The test plays the
 // parts nobody runs here: the scheduler (binding pods to the node their affinity names), the kubelet
 // (node heartbeats, pod phases and readiness, finishing graceful deletions).
-import type { Controller, ControllerContext, ControllerFactory, ControllerManagerSettings } from '../../controller-manager/controller-context.ts';
+import type { ControllerFactory, ControllerManagerSettings } from '../../controller-manager/controller-context.ts';
 import type { Lease } from '../../shared/api/coordination.ts';
 import type { Node, NodeCondition } from '../../shared/api/node.ts';
 import type { Pod } from '../../shared/api/pod.ts';
 import { resources } from '../../shared/api/registry.ts';
-import type { ResourceType } from '../../shared/api/resource-type.ts';
-import { ApiClient } from '../../shared/client/api-client.ts';
-import { ResourceClient, type ObjectOf } from '../../shared/client/resource-client.ts';
-import { runWorkers } from '../../shared/controller.ts';
-import { EventRecorder } from '../../shared/events.ts';
-import { InformerFactory } from '../../shared/informer/factory.ts';
-import type { SharedInformer } from '../../shared/informer/informer.ts';
-import { createLogger } from '../../shared/log.ts';
-import { startApiServer, type ApiServerProcess } from '../helpers/apiserver.ts';
+import type { ObjectOf } from '../../shared/client/resource-client.ts';
+import { startApiServer } from '../helpers/apiserver.ts';
+import { ControllerTestCluster, type RunningControllers } from './controller-harness.ts';
 
-export const FAST_SETTINGS: ControllerManagerSettings = {
-  clusterCIDR: '127.64.0.0/10', nodeCIDRMaskSize: 24, nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5_000, workers: 2,
-};
+export { FAST_SETTINGS, type RunningControllers } from './controller-harness.ts';
 
 const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace('Z', '000Z');
 const metaTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export interface RunningControllers {
-  ctx: ControllerContext;
-  controllers: Controller[];
-  stop(): Promise<void>;
-}
-
-export class NodeWorkloadCluster {
-  readonly client: ApiClient;
-  private readonly observers: InformerFactory;
-  private readonly waiters = new Set<() => void>();
-  private readonly watched = new Set<SharedInformer<any>>();
-  private readonly stops: (() => Promise<void> | void)[] = [];
-
-  private constructor(readonly server: ApiServerProcess) {
-    this.client = new ApiClient({ servers: [server.url], userAgent: 'node-workload-test' });
-    this.observers = new InformerFactory(this.client);
-  }
-
+export class NodeWorkloadCluster extends ControllerTestCluster {
   static async start(apiserverArgs: string[] = []): Promise<NodeWorkloadCluster> {
-    return new NodeWorkloadCluster(await startApiServer({ args: apiserverArgs }));
-  }
-
-  api<R extends ResourceType>(type: R): ResourceClient<ObjectOf<R>> {
-    return new ResourceClient<ObjectOf<R>>(this.client, type);
+    return new NodeWorkloadCluster(await startApiServer({ args: apiserverArgs }), 'node-workload-test', 20_000);
   }
 
   /** Builds controllers from one fresh context, starts informers, then workers once caches are in. */
-  async run(factories: ControllerFactory[], settings: Partial<ControllerManagerSettings> = {}): Promise<RunningControllers> {
-    const client = new ApiClient({ servers: [this.server.url], userAgent: 'kube-controller-manager-test' });
-    const logger = createLogger('controller-test', process.env.LOG_LEVEL ?? 'warn');
-    const informers = new InformerFactory(client, { logger });
-    const ctx: ControllerContext = {
-      client, informers, logger,
-      recorder: new EventRecorder(client, 'kube-controller-manager', 'test', logger),
-      settings: { ...FAST_SETTINGS, ...settings },
-    };
-    const controllers = factories.map((f) => f(ctx));
-    informers.start();
-    await informers.waitForCacheSync();
-    const abort = new AbortController();
-    const done = controllers.map((c) => runWorkers(c, { workers: ctx.settings.workers, logger }));
-    for (const c of controllers) c.start?.(abort.signal);
-    let stopped = false;
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      abort.abort();
-      for (const c of controllers) c.queue.shutDown();
-      await Promise.all(done);
-      informers.stop();
-      await ctx.recorder.flush();
-      await client.close();
-    };
-    this.stops.push(stop);
-    return { ctx, controllers, stop };
-  }
-
-  /** The test's own informer of a resource; every event it sees re-runs pending until() checks. */
-  async observe<R extends ResourceType>(type: R): Promise<SharedInformer<ObjectOf<R>>> {
-    const informer = this.observers.informerFor(type);
-    if (!this.watched.has(informer)) {
-      this.watched.add(informer);
-      const wake = () => this.waiters.forEach((w) => w());
-      informer.addEventHandler({ onAdd: wake, onUpdate: wake, onDelete: wake });
-      this.observers.start();
-    }
-    await informer.waitForSync();
-    return informer;
-  }
-
-  /** Resolves with check()'s value once it is not undefined, re-checking on every observed event. */
-  async until<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-    const first = check();
-    if (first !== undefined) return first;
-    return new Promise<T>((resolve, reject) => {
-      const waiter = () => {
-        let v: T | undefined;
-        try { v = check(); } catch (err) { finish(); reject(err); return; }
-        if (v !== undefined) { finish(); resolve(v); }
-      };
-      const timer = setTimeout(() => { finish(); reject(new Error(`timed out waiting for ${what}`)); }, timeoutMs);
-      const finish = () => { clearTimeout(timer); this.waiters.delete(waiter); };
-      this.waiters.add(waiter);
-    });
+  run(factories: ControllerFactory[], settings: Partial<ControllerManagerSettings> = {}): Promise<RunningControllers> {
+    return this.runControllers(factories, { settings });
   }
 
   /** Events about an object with this reason (the events informer must be observed). */
   async eventsFor(name: string, reason: string): Promise<ObjectOf<typeof resources.events>[]> {
     const events = await this.observe(resources.events);
     return events.list().filter((e) => e.involvedObject.name === name && e.reason === reason);
-  }
-
-  async stop(): Promise<void> {
-    for (const stop of this.stops.reverse()) await stop();
-    this.observers.stop();
-    await this.client.close();
-    await this.server.cleanup();
   }
 
   // --- playing the kubelet ----------------------------------------------------------------------
@@ -154,7 +63,7 @@ export class NodeWorkloadCluster {
   startHeartbeats(name: string, intervalMs: number): () => void {
     const timer = setInterval(() => { this.renewLease(name).catch(() => undefined); }, intervalMs);
     const stop = () => clearInterval(timer);
-    this.stops.push(stop);
+    this.onStop(stop);
     return stop;
   }
 
@@ -211,7 +120,7 @@ export class NodeWorkloadCluster {
     };
     pods.addEventHandler({ onAdd: act, onUpdate: (_old, pod) => act(pod) });
     const stop = () => { stopped = true; };
-    this.stops.push(stop);
+    this.onStop(stop);
     return stop;
   }
 
