@@ -64,7 +64,12 @@ export class NamespaceLifecycle {
       if (this.stopped) return;
       const known = new Map<string, boolean>();
       for (const kv of list.kvs) known.set(kv.key.slice(this.prefix.length), isTerminating(kv.value));
-      this.watcher = this.backend.watch(this.prefix, list.revision, (e) => this.onEvent(e));
+      this.watcher = this.backend.watch(this.prefix, list.revision, (e) => this.onEvent(e), (err) => {
+        // The watch ended (its history was compacted away): ask the store per create until a relist.
+        this.logger?.warn({ err: err.message }, 'namespace cache: watch ended; relisting');
+        this.known = undefined;
+        if (!this.stopped) this.retry = setTimeout(() => void this.load(), RELIST_DELAY_MS);
+      });
       this.known = known;
     } catch (err) {
       if (this.stopped) return;
