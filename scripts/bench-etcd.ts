@@ -45,6 +45,32 @@ say();
 
 interface Run { name: string; perSecond: number; p50: number; p99: number; failed: number; note?: string }
 
+/** `concurrency` loops, each sending its next operation as soon as the last one ended, for `forMs`. */
+async function closedLoop(forMs: number, op: (i: number) => Promise<unknown>): Promise<Omit<Run, 'name'>> {
+  const latencies = new Samples();
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  const start = performance.now();
+  const deadline = start + forMs;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        await op(i);
+        ok++;
+        latencies.add(performance.now() - t0);
+      } catch {
+        failed++;
+      }
+    }
+  }));
+  const elapsed = performance.now() - start;
+  const latency = distributionOf(latencies);
+  return { perSecond: (ok / elapsed) * 1000, p50: latency.p50, p99: latency.p99, failed };
+}
+
 /** Raw etcd puts from one client, `concurrency` loops: gRPC (etcd3) or the JSON gateway (EtcdKv). */
 async function rawPuts(endpoints: string[], forMs: number, tag: string, via: 'grpc' | 'gateway'): Promise<Omit<Run, 'name'>> {
   const client = new Etcd3({ hosts: endpoints });
@@ -52,59 +78,19 @@ async function rawPuts(endpoints: string[], forMs: number, tag: string, via: 'gr
   const put = (key: string, value: string) => via === 'grpc'
     ? client.kv.put({ key: Buffer.from(key), value: Buffer.from(value) })
     : gateway.txn([], [{ put: { key: Buffer.from(key), value } }], []);
-  const latencies = new Samples();
-  let ok = 0;
-  let failed = 0;
-  let next = 0;
-  const start = performance.now();
-  const deadline = start + forMs;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) {
-      const i = next++;
-      const t0 = performance.now();
-      try {
-        await put(`/bench/${tag}/p${i}`, pods.body(`bench-${i}`));
-        ok++;
-        latencies.add(performance.now() - t0);
-      } catch {
-        failed++;
-      }
-    }
-  }));
-  const elapsed = performance.now() - start;
+  const result = await closedLoop(forMs, (i) => put(`/bench/${tag}/p${i}`, pods.body(`bench-${i}`)));
   client.close();
   await gateway.close();
-  const latency = distributionOf(latencies);
-  return { perSecond: (ok / elapsed) * 1000, p50: latency.p50, p99: latency.p99, failed };
+  return result;
 }
 
 /** The storage layer alone: EtcdBackend creates (with its watch feed running), `concurrency` loops. */
 async function backendCreates(endpoints: string[], forMs: number, tag: string): Promise<Omit<Run, 'name'>> {
   const backend = new EtcdBackend({ endpoints, prefix: `/bench-backend-${tag}` });
   await backend.start();
-  const latencies = new Samples();
-  let ok = 0;
-  let failed = 0;
-  let next = 0;
-  const start = performance.now();
-  const deadline = start + forMs;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) {
-      const i = next++;
-      const t0 = performance.now();
-      try {
-        await backend.create(`/registry/pods/default/bench-${i}`, pods.body(`bench-${i}`));
-        ok++;
-        latencies.add(performance.now() - t0);
-      } catch {
-        failed++;
-      }
-    }
-  }));
-  const elapsed = performance.now() - start;
+  const result = await closedLoop(forMs, (i) => backend.create(`/registry/pods/default/bench-${i}`, pods.body(`bench-${i}`)));
   await backend.close();
-  const latency = distributionOf(latencies);
-  return { perSecond: (ok / elapsed) * 1000, p50: latency.p50, p99: latency.p99, failed };
+  return result;
 }
 
 async function creates(server: ApiServerProcess, forMs: number, tag: string): Promise<LoadResult> {
