@@ -44,6 +44,9 @@ describe('scripts/cluster.ts', () => {
     for (const name of NAMES) assert.ok(up.output.some((l) => l.startsWith(`✓ ${name} `)), `no ready line for ${name}`);
     assert.ok(up.output.some((l) => /kubelet-node-2 .*\(node node-2 Ready\)/.test(l)));
     assert.ok(up.output.some((l) => l.includes(`export KUBECONFIG=${join(dataDir, 'kubeconfig')}`)));
+    assert.ok(up.output.some((l) => l.trim() === `curl ${up.apiServerURL}/api/v1/nodes`), 'how to curl the API');
+    assert.ok(up.output.some((l) => l.includes('kubectl get nodes')), 'how to use kubectl');
+    assert.ok(up.output.some((l) => l.includes(`npm start -- kill scheduler-1 --data-dir ${dataDir}`)), 'how to kill a process');
     assert.ok(up.output.some((l) => l.includes('--leader-elect-lease-duration 4s')), '--fast values are printed');
     for (const name of NAMES) assert.ok(existsSync(join(dataDir, 'logs', `${name}.log`)) && existsSync(join(dataDir, 'pids', `${name}.pid`)), name);
   });
@@ -104,6 +107,8 @@ describe('scripts/cluster.ts', () => {
     assert.ok(pids.length >= NAMES.length - 1);
     up.child.kill('SIGINT');
     assert.equal(await up.exited, 0);
+    // Graceful: every process exited on its SIGTERM, none had to be SIGKILLed after the grace period.
+    assert.ok(!up.output.some((l) => l.startsWith('killed (no exit within')), up.output.join('\n'));
     for (const { f, pid } of pids) assert.equal(isAlive(pid), false, `${f} (pid ${pid}) still alive`);
     assert.deepEqual(readdirSync(join(dataDir, 'pids')), [], 'pid files removed');
     const r = await runCluster('status', '--data-dir', dataDir);

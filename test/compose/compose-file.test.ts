@@ -22,11 +22,13 @@ interface Service {
   cap_add?: string[];
   healthcheck?: { disable?: boolean };
   environment?: Record<string, string>;
+  volumes?: string[];
 }
 interface ComposeFile {
   version: string;
   services: Record<string, Service>;
   networks: Record<string, { ipam: { config: { subnet: string; ip_range: string }[] } }>;
+  volumes: Record<string, unknown>;
 }
 
 /** Compose's interpolation of ${VAR:-default} (and ${VAR}), from `env`. */
@@ -101,6 +103,13 @@ for (const [label, env, expected] of [
       for (const s of Object.values(services)) assert.notEqual(s.healthcheck?.disable, true);
     });
 
+    test('the embedded store lives on a named volume, so it outlives the container', () => {
+      const volume = (services.apiserver.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target === '/var/lib/k8ts');
+      assert.ok(volume && !volume[0].startsWith('/') && !volume[0].startsWith('.'), `apiserver volumes: ${services.apiserver.volumes}`);
+      assert.ok(volume[0] in file.volumes, `${volume[0]} is declared under volumes:`);
+      assert.ok(services.apiserver.command!.some((a) => a.startsWith('--data-dir=/var/lib/k8ts/')), services.apiserver.command!.join(' '));
+    });
+
     test('the pod and Service ranges agree between the components and the node entrypoints', () => {
       const cm = services['controller-manager-1'].command!;
       const node = services['node-1'].environment!;
@@ -128,12 +137,16 @@ for (const [label, env, expected] of [
 }
 
 describe('docker-compose config', { skip: !(await hasDockerCompose()) && 'docker-compose is not installed' }, () => {
-  test('docker-compose 1.29 validates the file', async () => {
-    const stderr = await new Promise<string>((resolve, reject) => {
-      execFile('docker-compose', ['-f', join(root, 'docker-compose.yml'), 'config', '-q'], { cwd: root }, (err, _out, e) => (err ? reject(new Error(e)) : resolve(e)));
+  // With each env file the README gives it: fast.env's values and ha.env's profile change what it reads.
+  for (const envFile of [undefined, 'scripts/compose/fast.env', 'scripts/compose/ha.env']) {
+    test(`docker-compose 1.29 validates the file${envFile ? ` with ${envFile}` : ''}`, async () => {
+      const args = ['-f', join(root, 'docker-compose.yml'), ...(envFile ? ['--env-file', join(root, envFile)] : []), 'config', '-q'];
+      const stderr = await new Promise<string>((resolve, reject) => {
+        execFile('docker-compose', args, { cwd: root }, (err, _out, e) => (err ? reject(new Error(e)) : resolve(e)));
+      });
+      assert.doesNotMatch(stderr, /error/i);
     });
-    assert.doesNotMatch(stderr, /error/i);
-  });
+  }
 });
 
 async function hasDockerCompose(): Promise<boolean> {
