@@ -6,7 +6,7 @@
 // scenario 6 kills the etcd leader.
 import { parseFlags } from '../shared/flags.ts';
 import { attach, startCluster, type ClusterHandle } from './e2e/cluster-handle.ts';
-import { ScenarioReport } from './e2e/report.ts';
+import { ScenarioReport, secs } from './e2e/report.ts';
 import { apiServerKill } from './e2e/scenario-apiserver-kill.ts';
 import { apiServerKillHA } from './e2e/scenario-apiserver-kill-ha.ts';
 import { controllerManagerKill } from './e2e/scenario-controller-manager-kill.ts';
@@ -14,6 +14,7 @@ import { gracefulHandover } from './e2e/scenario-graceful-handover.ts';
 import { kubeletKill } from './e2e/scenario-kubelet-kill.ts';
 import { etcdLeaderKill } from './e2e/scenario-etcd-leader-kill.ts';
 import { schedulerKill } from './e2e/scenario-scheduler-kill.ts';
+import { timingsOf } from './e2e/timings.ts';
 
 interface Scenario {
   title: string;
@@ -66,6 +67,11 @@ if (needHA.length) {
 }
 if (!cluster.fast) say('warning: the cluster was not started with --fast; the scenarios will take much longer (kube\'s default timings)');
 say(`cluster: ${cluster.paths.root} (API server${cluster.urls.length > 1 ? `s ${cluster.urls.join(', ')}` : ` ${cluster.url}`})`);
+// The scenarios' figures mean little without the leases and grace periods they ran under.
+const t = timingsOf(cluster);
+say(`timings in force: leader election lease ${secs(t.leaseDurationMs)}, renew deadline ${secs(t.renewDeadlineMs)}, retry ${secs(t.retryPeriodMs)}; `
+  + `node monitor grace period ${secs(t.nodeMonitorGracePeriodMs)}, period ${secs(t.nodeMonitorPeriodMs)}; not-ready/unreachable toleration ${secs(t.evictionTolerationMs)}`);
+for (const setting of cluster.record.fastSettings) say(`  --fast: ${setting}`);
 
 const failed: string[] = [];
 // Interrupted: stop at once, stopping a cluster started here (a second signal does not wait for that).

@@ -12,7 +12,7 @@ import { run } from './compose-cluster.ts';
 import { ContainerEvents } from './container-events.ts';
 import { LeaseTracker } from '../e2e/lease-tracker.ts';
 import { create, deploymentComplete, deploymentManifest, getDeployment, PodTracker, scaleDeployment } from '../e2e/workloads.ts';
-import { Report } from './report.ts';
+import { Report, secs } from './report.ts';
 import type { Timings } from './timings.ts';
 import { createNamespace, deleteNamespace, holderOf, sleep, waitFor } from './workloads.ts';
 
@@ -63,6 +63,7 @@ export async function controllerManagerKill(cluster: ComposeCluster, t: Timings)
     report.measure('pods when the leader was dead', podsWhenDead);
     report.measure(`pods when ${newLeader} took over`, podsAtTakeover);
     report.check('the standby container took the lease', newLeader !== leader && newLeader.startsWith('controller-manager-'), newLeader);
+    report.measure('lease duration / retry period', `${secs(t.leaseDurationMs)} / ${secs(t.retryPeriodMs)}`);
     report.measure('SIGKILL → standby holds the lease', acquired.at - killed.at, 'ms');
     report.measure(`scale → ${TO} available`, completeAt - scaledAt, 'ms');
     report.check(`pods at the end (after ${SETTLE_MS / 1000} s settling)`, final === TO, `${final} (want exactly ${TO})`);

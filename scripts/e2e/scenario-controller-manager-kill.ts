@@ -4,7 +4,7 @@
 // pods, and at no moment are there more than replicas + maxSurge.
 import type { ClusterHandle } from './cluster-handle.ts';
 import { LeaseTracker } from './lease-tracker.ts';
-import { ScenarioReport } from './report.ts';
+import { ScenarioReport, secs } from './report.ts';
 import { timingsOf } from './timings.ts';
 import {
   create, createNamespace, deleteNamespace, deploymentComplete, deploymentManifest, getDeployment, PodTracker,
@@ -50,6 +50,7 @@ export async function controllerManagerKill(cluster: ClusterHandle): Promise<Sce
     report.measure('killed leader', `${leader}, ${podsAtKill} pods when the scale-up was seen under way`);
     report.measure('pods when the leader was dead', podsWhenDead);
     report.measure(`pods when ${newLeader} took over`, podsAtTakeover);
+    report.measure('lease duration / retry period', `${secs(t.leaseDurationMs)} / ${secs(t.retryPeriodMs)}`);
     report.measure('SIGKILL → standby holds the lease', acquired.at - killedAt, 'ms');
     report.measure(`scale → ${TO} available`, completeAt - scaledAt, 'ms');
     report.check(`pods at the end (after ${SETTLE_MS / 1000} s settling)`, final === TO, `${final} (want exactly ${TO})`);
