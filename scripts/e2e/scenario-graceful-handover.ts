@@ -23,11 +23,11 @@ export async function gracefulHandover(cluster: ClusterHandle): Promise<Scenario
       // The release may be overwritten by the standby before our watch sees it; then only the whole is known.
       const released = tracker.changes.find((c) => c.at >= termAt && c.holder === '');
       const standby = cluster.processes().find((p) => cluster.identityOf(p.name) === acquired.holder)?.name ?? acquired.holder;
-      const handover = acquired.at - (released?.at ?? termAt);
       report.measure(`${lease}: SIGTERM to`, leader);
       report.measure(`${lease}: SIGTERM → lease released`, released ? secs(released.at - termAt) : '(not seen: taken over at once)');
-      report.check(`${lease}: released → ${standby} holds it (< 1 s)`, handover < HANDOVER_LIMIT_MS, secs(handover));
-      report.measure(`${lease}: SIGTERM → standby holds it`, acquired.at - termAt, 'ms');
+      report.measure(`${lease}: released → ${standby} holds it`, released ? secs(acquired.at - released.at) : '-');
+      // The whole handover counts, as in the compose scenario: a leader slow to release is as bad as a slow standby.
+      report.check(`${lease}: SIGTERM → ${standby} holds it (< 1 s)`, acquired.at - termAt < HANDOVER_LIMIT_MS, secs(acquired.at - termAt));
       report.measure(`${lease}: SIGTERM → old leader exited`, exitedAt - termAt, 'ms');
       const restarted = await cluster.restart(leader);
       report.measure(`${lease}: ${leader} restarted as standby, ready in`, restarted.readyMs, 'ms');
