@@ -1,16 +1,19 @@
 // The kubelet as a node: registration (labels, capacity, conditions, addresses, endpoint, system info),
-// the Lease heartbeat, status reported again when the API's copy differs, and --nodes N in one process.
+// the Lease heartbeat, status reported again when the API's copy differs or the report is due (and
+// not more often), and --nodes N in one process, each pod going to the node it is bound to.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer, type ApiServerProcess } from '../helpers/apiserver.ts';
-import { apiFor, httpGet, startCluster, startKubelet, until, type Api, type Cluster } from './harness.ts';
+import { openWatch } from '../helpers/http.ts';
+import { apiFor, httpGet, podSpec, setPodCIDR, startCluster, startKubelet, until, type Api, type Cluster, type Node, type Pod } from './harness.ts';
 
 describe('kubelet node registration and heartbeat', () => {
   let cluster: Cluster;
   before(async () => {
     cluster = await startCluster({
       nodeName: 'kn-1', nodeIP: '127.1.1.1',
-      args: ['--cpu', '2', '--memory', '4Gi', '--max-pods', '20', '--node-labels', 'tier=edge,zone=z1', '--node-lease-renew-interval', '1s', '--node-status-update-frequency', '1s'],
+      args: ['--cpu', '2', '--memory', '4Gi', '--max-pods', '20', '--node-labels', 'tier=edge,zone=z1', '--node-lease-renew-interval', '1s',
+        '--node-status-update-frequency', '1s', '--node-status-report-frequency', '3s'],
     });
   });
   after(async () => cluster?.stop());
@@ -67,6 +70,24 @@ describe('kubelet node registration and heartbeat', () => {
     }, 'Ready back to True', 10_000);
     assert.equal(back.reason, 'KubeletReady');
   });
+
+  test('with nothing changed, the status is posted once per --node-status-report-frequency, not at every update', async () => {
+    const node = await cluster.nodes.get('', 'kn-1');
+    const ready = (n: Node) => n.status.conditions!.find((c) => c.type === 'Ready')!;
+    const watch = await openWatch(cluster.apiserver.url, `/api/v1/nodes?watch=1&fieldSelector=metadata.name%3Dkn-1&resourceVersion=${node.metadata.resourceVersion}`);
+    try {
+      const events = await watch.until((evs) => evs.filter((e) => e.type === 'MODIFIED').length >= 3, 20_000);
+      const posted = [node, ...events.filter((e) => e.type === 'MODIFIED').map((e) => e.object as Node)];
+      for (let i = 1; i < posted.length; i++) {
+        // Status is computed every 1 s but only posted 3 s after the last post (heartbeats have second resolution).
+        const gap = Date.parse(ready(posted[i]).lastHeartbeatTime!) - Date.parse(ready(posted[i - 1]).lastHeartbeatTime!);
+        assert.ok(gap >= 3000, `heartbeat ${i} came ${gap} ms after the one before`);
+        assert.equal(ready(posted[i]).lastTransitionTime, ready(node).lastTransitionTime, 'no transition');
+      }
+    } finally {
+      watch.close();
+    }
+  });
 });
 
 describe('kubelet with --nodes 5', () => {
@@ -101,6 +122,25 @@ describe('kubelet with --nodes 5', () => {
     for (const n of nodes) {
       const ip = n.status.addresses?.find((a) => a.type === 'InternalIP')?.address;
       assert.deepEqual(await httpGet(`http://${ip}:${n.status.daemonEndpoints?.kubeletEndpoint.Port}/healthz`), { status: 200, body: 'ok' });
+    }
+  });
+
+  test('each pod runs on the node it is bound to, and on no other', async () => {
+    await setPodCIDR(api, 'sim-3', '127.64.1.0/24');
+    await api.pods.create('default', podSpec('on-sim-3', 'sim-3', { containers: [{ name: 'c', image: 'nginx:1.27', ports: [{ containerPort: 8080 }] }] }));
+    const running = await until(async () => {
+      const p = await api.pods.get('default', 'on-sim-3');
+      return p.status?.phase === 'Running' && p;
+    }, 'on-sim-3 Running');
+    assert.equal(running.status?.hostIP, '127.1.1.13');
+    assert.match(running.status?.podIP ?? '', /^127\.64\.1\./);
+    const nodes = (await api.nodes.list()).items;
+    for (const n of nodes) {
+      const ip = n.status.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      const res = await httpGet(`http://${ip}:${n.status.daemonEndpoints?.kubeletEndpoint.Port}/pods`);
+      assert.ok('body' in res, `${n.metadata.name} /pods`);
+      const names = (JSON.parse(res.body) as { items: Pod[] }).items.map((p) => p.metadata.name);
+      assert.deepEqual(names, n.metadata.name === 'sim-3' ? ['on-sim-3'] : [], `pods of ${n.metadata.name}`);
     }
   });
 });
