@@ -1,9 +1,10 @@
 // Pods on a simulated node: the sandbox waits for the node's podCIDR, the pod IP comes from it,
 // containers run and serve their ports for real, init containers run first and in order, and
-// restartPolicy Never/OnFailure pods end Succeeded or Failed with kube's statuses and events.
+// restartPolicy Never/OnFailure pods end Succeeded or Failed with kube's statuses and events; pods
+// bound to other nodes are left alone.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { condition, containerStatus, eventsAbout, httpGet, podSpec, setPodCIDR, startCluster, until, type Cluster } from './harness.ts';
+import { condition, containerStatus, eventsAbout, httpGet, podSpec, setPodCIDR, startCluster, until, type Cluster, type Pod } from './harness.ts';
 
 const NODE = 'kp-1';
 
@@ -74,7 +75,9 @@ describe('kubelet pod lifecycle', () => {
     for (const r of ['Pulling', 'Pulled', 'Created', 'Started']) assert.ok(reasons.includes(r), `${r} in ${reasons}`);
     const byReason = Object.fromEntries(events.map((e) => [e.reason, e]));
     assert.equal(byReason.Pulling.message, 'Pulling image "nginx:1.27"');
-    assert.match(byReason.Pulled.message ?? '', /^Successfully pulled image "nginx:1\.27" in \d+ms \(\d+ms including waiting\)\. Image size: \d+ bytes\.$/);
+    const pulled = /^Successfully pulled image "nginx:1\.27" in (\d+)ms \(\d+ms including waiting\)\. Image size: \d+ bytes\.$/.exec(byReason.Pulled.message ?? '');
+    assert.ok(pulled, byReason.Pulled.message);
+    assert.ok(Number(pulled[1]) >= 50, `the pull took the simulated --image-pull-duration (50ms): ${pulled[1]}ms`);
     assert.equal(byReason.Created.message, 'Created container: web');
     assert.equal(byReason.Started.message, 'Started container web');
     assert.equal(byReason.Started.involvedObject.fieldPath, 'spec.containers{web}');
@@ -153,5 +156,19 @@ describe('kubelet pod lifecycle', () => {
     const failed = await phaseIs('init-fail', 'Failed');
     assert.equal(containerStatus(failed, 'setup')?.state.terminated?.exitCode, 1);
     assert.equal(containerStatus(failed, 'main')?.state.running, undefined);
+  });
+
+  test('runs only the pods bound to its node', async () => {
+    await cluster.pods.create('default', podSpec('elsewhere', 'kp-other', { containers: [{ name: 'c', image: 'nginx:1.27' }] }));
+    await cluster.pods.create('default', podSpec('mine', NODE, { containers: [{ name: 'c', image: 'nginx:1.27' }] }));
+    await phaseIs('mine', 'Running');
+    // The kubelet gets its pods in the order the API server made them: had it seen 'elsewhere', it would hold it by now.
+    const res = await httpGet(`${cluster.kubelet.url}/pods`);
+    assert.ok('body' in res, 'the kubelet\'s /pods');
+    const names = (JSON.parse(res.body) as { items: Pod[] }).items.map((p) => p.metadata.name);
+    assert.ok(names.includes('mine') && !names.includes('elsewhere'), `the kubelet runs ${names}`);
+    const other = await pod('elsewhere');
+    assert.equal(other.status?.hostIP, undefined, 'no status from this kubelet');
+    assert.equal(other.status?.containerStatuses, undefined);
   });
 });

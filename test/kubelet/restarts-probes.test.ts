@@ -1,10 +1,12 @@
-// Restarts and probes: CrashLoopBackOff with a rising restart count, liveness probes that kill and
-// restart, readiness that follows an exec probe both ways, startup probes gating the others, and
+// Restarts and probes: CrashLoopBackOff with a back-off doubling up to its cap, liveness probes that kill
+// and restart, no status writes while nothing changes, readiness after initialDelaySeconds and
+// successThreshold, readiness that follows an exec probe both ways, startup probes gating the others, and
 // images that do not exist (ErrImagePull, then ImagePullBackOff). The kubelet runs with a 1s
 // back-off (--container-restart-backoff) so the loop is quick to watch.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { condition, containerStatus, eventsAbout, podSpec, startCluster, until, type Cluster, type PodSpecInput } from './harness.ts';
+import { call, openWatch, type WatchEvent } from '../helpers/http.ts';
+import { condition, containerStatus, eventsAbout, podSpec, startCluster, until, type Cluster, type Pod, type PodSpecInput } from './harness.ts';
 
 const NODE = 'kr-1';
 
@@ -22,27 +24,56 @@ describe('kubelet restarts and probes', () => {
     return ev.find((e) => e.reason === reason && pattern.test(e.message ?? ''));
   }, `${reason} event for ${name} matching ${pattern}`);
 
-  test('exit 1 with restartPolicy Always goes into CrashLoopBackOff with a rising restart count', async () => {
-    await create('crash', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo starting; exit 1'] }] });
-    const looping = await until(async () => {
-      const p = await pod('crash');
-      return containerStatus(p, 'c')?.state.waiting?.reason === 'CrashLoopBackOff' && p;
-    }, 'CrashLoopBackOff');
+  // First, while no other pod runs on the node: the API server's request count is this pod's alone.
+  test('a passing liveness probe leaves the container alone, and an unchanged status is not written again', async () => {
+    await create('healthy', {
+      containers: [{ name: 'c', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 }, readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }],
+    });
+    await until(async () => condition(await pod('healthy'), 'Ready')?.status === 'True', 'healthy Ready');
+    const statusWrites = async () => {
+      const res = await call(cluster.apiserver.url, 'GET', '/metrics', undefined, 'application/json', { accept: 'text/plain' });
+      return String(res.body).split('\n').filter((l) => l.startsWith('apiserver_request_total{') && l.includes('verb="PATCH"') && l.includes('resource="pods"') && l.includes('subresource="status"'))
+        .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    };
+    const before = await statusWrites();
+    assert.ok(before >= 1, 'the status was written through pods/status');
+    // Three more periods of each probe: no restart, and nothing new to report.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(containerStatus(await pod('healthy'), 'c')?.restartCount, 0);
+    assert.equal(await statusWrites(), before, 'no status write while nothing changed');
+  });
+
+  test('exit 1 with restartPolicy Always goes into CrashLoopBackOff, its back-off doubling up to the cap', async () => {
+    const created = await create('crash', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo starting; exit 1'] }] });
+    const watch = await openWatch(cluster.apiserver.url, `/api/v1/namespaces/default/pods?watch=1&fieldSelector=metadata.name%3Dcrash&resourceVersion=${created.metadata.resourceVersion}`);
+    /** The back-off shown in each CrashLoopBackOff, by the restart count it waited at. */
+    const backOffs = (events: WatchEvent[]) => {
+      const byRestart = new Map<number, string>();
+      for (const e of events) {
+        const s = containerStatus(e.object as Pod, 'c');
+        const delay = s?.state.waiting?.reason === 'CrashLoopBackOff' && /^back-off (\S+) /.exec(s.state.waiting.message ?? '')?.[1];
+        if (delay) byRestart.set(s.restartCount, delay);
+      }
+      return [...byRestart.values()];
+    };
+    let events: WatchEvent[];
+    try {
+      events = await watch.until((evs) => backOffs(evs).length >= 4, 30_000);
+    } finally {
+      watch.close();
+    }
+    // The first crash restarts at once (kube's flowcontrol back-off); then 1s, doubling, capped at 4s (--container-restart-backoff(-max)).
+    assert.deepEqual(backOffs(events).slice(0, 4), ['1s', '2s', '4s', '4s']);
+    const looping = events.map((e) => e.object as Pod).find((p) => containerStatus(p, 'c')?.state.waiting?.reason === 'CrashLoopBackOff')!;
     const cs = containerStatus(looping, 'c')!;
-    assert.match(cs.state.waiting?.message ?? '', new RegExp(`^back-off \\d+s restarting failed container=c pod=crash_default\\(${looping.metadata.uid}\\)$`));
+    assert.match(cs.state.waiting?.message ?? '', new RegExp(`^back-off 1s restarting failed container=c pod=crash_default\\(${looping.metadata.uid}\\)$`));
+    assert.equal(cs.restartCount, 1);
     assert.equal(cs.lastState.terminated?.exitCode, 1);
     assert.equal(cs.lastState.terminated?.reason, 'Error');
     assert.equal(cs.ready, false);
     assert.equal(looping.status?.phase, 'Running');
     assert.equal(condition(looping, 'Ready')?.status, 'False');
     assert.equal(condition(looping, 'Ready')?.message, 'containers with unready status: [c]');
-    const first = cs.restartCount;
-    assert.ok(first >= 1, `restartCount ${first}`);
-    const later = await until(async () => {
-      const p = await pod('crash');
-      return (containerStatus(p, 'c')?.restartCount ?? 0) >= first + 2 && p;
-    }, 'restartCount rising');
-    assert.ok(containerStatus(later, 'c')!.restartCount > first);
     await eventWith('crash', 'BackOff', new RegExp(`^Back-off restarting failed container c in pod crash_default\\(${looping.metadata.uid}\\)$`));
   });
 
@@ -60,14 +91,18 @@ describe('kubelet restarts and probes', () => {
     await eventWith('live', 'Killing', /^Container c failed liveness probe, will be restarted$/);
   });
 
-  test('a passing liveness probe leaves the container alone', async () => {
-    await create('healthy', {
-      containers: [{ name: 'c', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 }, readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }],
+  test('readiness waits initialDelaySeconds, then successThreshold passes in a row', async () => {
+    await create('delayed', {
+      containers: [{ name: 'c', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 2, periodSeconds: 1, successThreshold: 2 } }],
     });
-    await until(async () => condition(await pod('healthy'), 'Ready')?.status === 'True', 'healthy Ready');
-    // Three more probe periods: no restart.
-    await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(containerStatus(await pod('healthy'), 'c')?.restartCount, 0);
+    const ready = await until(async () => {
+      const p = await pod('delayed');
+      return condition(p, 'Ready')?.status === 'True' && p;
+    }, 'delayed Ready');
+    const startedAt = Date.parse(containerStatus(ready, 'c')!.state.running!.startedAt!);
+    const readyAt = Date.parse(condition(ready, 'Ready')!.lastTransitionTime!);
+    // First probe 2 s after the start, the second success 1 s later (both times have second resolution).
+    assert.ok(readyAt - startedAt >= 3000, `Ready ${readyAt - startedAt} ms after the container started`);
   });
 
   test('readiness follows an exec probe both ways', async () => {
