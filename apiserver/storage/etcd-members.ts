@@ -4,13 +4,13 @@
 //
 // Why this is needed: a dead member does not always refuse. A stopped container's address drops
 // packets, a frozen process still has the kernel accept connections: requests to it simply hang
-// until undici's timeouts (3 s to connect, 10 s for an answer), and anything that asks every member
+// until the call's timeouts (3 s to connect, 10 s for an answer), and anything that asks every member
 // and waits for all answers (finding the leader) or goes round them (requests while no leader is
 // known) keeps hanging on it. So:
 //  - A member that has answered nothing for a short while is probed (a Status call, which etcd
 //    answers without raft, so it is quick even mid-election); one that does not answer that in time
-//    is unreachable: requests stop going to it, what was in flight there fails now (its pool is
-//    destroyed: a write there has an unknown outcome either way, and a read is sent elsewhere), the
+//    is unreachable: requests stop going to it, what was in flight there fails now (its connection
+//    is reset: a write there has an unknown outcome either way, and a read is sent elsewhere), the
 //    watches on it move (onUnreachable), and it is probed again with back-off until it answers.
 //  - Any other answer a member gives meanwhile proves it alive, so a member slow only because we keep
 //    it busy is not shut out.
@@ -25,16 +25,11 @@
 //    no call is sent then (pick() says so: EtcdNoLeaderError, which is safe to retry) until one names
 //    a new leader, as it does once elected. clientv3 sends anyway and waits out those seconds.
 import { Etcd3 } from 'etcd3';
-import { Pool } from 'undici';
 import type { Logger } from '../../shared/log.ts';
+import { EtcdError, GrpcConnection } from './etcd-grpc.ts';
+import { decodeStatusResponse, encodeStatusRequest, type StatusResponse } from './etcd-proto.ts';
 
-/** An error etcd answered with (as opposed to one reaching it). */
-export class EtcdError extends Error {
-  constructor(message: string, readonly httpStatus: number) {
-    super(message);
-    this.name = 'EtcdError';
-  }
-}
+export { EtcdError };
 
 /** A call was in flight to a member found not to answer: whether etcd got it is unknown. */
 export class EtcdMemberUnreachableError extends Error {
@@ -63,10 +58,10 @@ export interface EtcdMember {
 }
 
 interface Member extends EtcdMember {
-  /** For requests; replaced when the member is found unreachable. */
-  pool: Pool;
-  /** For Status probes alone, so that a probe never queues behind our own requests. */
-  probePool: Pool;
+  /** For calls; reset (what is in flight fails) when the member is found unreachable. */
+  connection: GrpcConnection;
+  /** For Status probes alone, so that a probe never waits behind our own calls on a clogged connection. */
+  probeConnection: GrpcConnection;
   /** For watches (gRPC), made on first use and dropped when the member is found unreachable. */
   watchClient?: Etcd3;
   lastAnswerAt: number;
@@ -77,14 +72,10 @@ interface Member extends EtcdMember {
   backoffMs: number;
 }
 
-interface StatusAnswer { header?: { member_id?: string }; leader?: string }
-
 export interface EtcdMembersOptions {
   /** The members' client URLs. */
   endpoints: string[];
   requestTimeoutMs: number;
-  /** Keep-alive connections per member (enough for every request in flight: a queued request waits). */
-  connections?: number;
   /** Makes the gRPC client a member's watches use. */
   dialWatch?: (url: string) => Etcd3;
   logger?: Pick<Logger, 'info' | 'warn'>;
@@ -118,8 +109,8 @@ export class EtcdMembers {
     this.all = options.endpoints.map((url) => ({
       url,
       reachable: true,
-      pool: this.newPool(url),
-      probePool: new Pool(url, { connections: 1, connectTimeout: PROBE_TIMEOUT_MS }),
+      connection: new GrpcConnection(url, Math.min(options.requestTimeoutMs, 3000)),
+      probeConnection: new GrpcConnection(url, PROBE_TIMEOUT_MS),
       lastAnswerAt: Date.now(),
       suspect: false,
       nextProbeAt: 0,
@@ -135,7 +126,7 @@ export class EtcdMembers {
     await Promise.all(this.all.map((m) => m.probing));
     await this.finding;
     for (const m of this.all) m.watchClient?.close();
-    await Promise.all(this.all.flatMap((m) => [m.pool.close(), m.probePool.close()]).map((p) => p.catch(() => undefined)));
+    await Promise.all(this.all.flatMap((m) => [m.connection.close(), m.probeConnection.close()]).map((p) => p.catch(() => undefined)));
   }
 
   /**
@@ -189,11 +180,11 @@ export class EtcdMembers {
     return () => this.listeners.delete(listener);
   }
 
-  /** One call to one member through etcd's JSON gateway. */
-  async send<T>(member: EtcdMember, path: string, body: unknown): Promise<T> {
+  /** One unary gRPC call (`path`: /etcdserverpb.KV/Txn ...) to one member: the encoded answer. */
+  async send(member: EtcdMember, path: string, message: Buffer): Promise<Buffer> {
     const m = member as Member;
     try {
-      return await this.request<T>(m, m.pool, path, body);
+      return await this.request(m, m.connection, path, message);
     } catch (err) {
       // No answer at all: find out now whether the member is gone rather than at the next quiet spell.
       if (!(err instanceof EtcdError) && m.reachable && !this.closed) {
@@ -227,31 +218,15 @@ export class EtcdMembers {
     return this.finding;
   }
 
-  private newPool(url: string): Pool {
-    const { requestTimeoutMs, connections } = this.options;
-    return new Pool(url, {
-      connections: connections ?? 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: requestTimeoutMs,
-      bodyTimeout: requestTimeoutMs,
-      connectTimeout: Math.min(requestTimeoutMs, 3000),
-    });
-  }
-
-  private async request<T>(m: Member, pool: Pool, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const res = await pool.request({ method: 'POST', path, body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal });
-    const answer = await res.body.text();
-    this.answered(m);
-    if (res.statusCode !== 200) {
-      let message = answer;
-      try {
-        const parsed = JSON.parse(answer) as { error?: string; message?: string };
-        message = parsed.message || parsed.error || answer;
-      } catch { /* not JSON */ }
-      throw new EtcdError(message, res.statusCode);
+  private async request(m: Member, connection: GrpcConnection, path: string, message: Buffer, signal?: AbortSignal): Promise<Buffer> {
+    try {
+      const answer = await connection.call(path, message, { timeoutMs: this.options.requestTimeoutMs, signal });
+      this.answered(m);
+      return answer;
+    } catch (err) {
+      if (err instanceof EtcdError) this.answered(m); // an answer, even if a refusal
+      throw err;
     }
-    return JSON.parse(answer) as T;
   }
 
   private tick(): void {
@@ -270,7 +245,8 @@ export class EtcdMembers {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), PROBE_TIMEOUT_MS);
       try {
-        this.noteStatus(m, await this.request<StatusAnswer>(m, m.probePool, '/v3/maintenance/status', {}, abort.signal));
+        const answer = await this.request(m, m.probeConnection, '/etcdserverpb.Maintenance/Status', encodeStatusRequest(), abort.signal);
+        this.noteStatus(m, decodeStatusResponse(answer));
       } catch {
         // Any answer (an error from etcd too, or to another call meanwhile) proves it alive.
         if (m.lastAnswerAt < started && !this.closed) this.unreachable(m);
@@ -283,11 +259,11 @@ export class EtcdMembers {
     return m.probing;
   }
 
-  private noteStatus(m: Member, status: StatusAnswer): void {
-    if (status.header?.member_id) m.id = status.header.member_id;
+  private noteStatus(m: Member, status: StatusResponse): void {
+    if (status.memberId !== '0') m.id = status.memberId;
     // '0' mid-election (a call then gets etcd's quick "no leader"); a follower may still name a
     // leader that has just stopped answering: not one to send to (see pick()).
-    const leader = status.leader && status.leader !== '0' ? this.all.find((x) => x.id === status.leader) : undefined;
+    const leader = status.leader !== '0' ? this.all.find((x) => x.id === status.leader) : undefined;
     this.named = leader;
     if (leader?.reachable) this.leader = leader;
   }
@@ -312,9 +288,7 @@ export class EtcdMembers {
     this.options.logger?.warn({ member: m.url }, 'etcd member stopped answering; using the others until it answers again');
     // Fail what is in flight there now rather than at its timeout, and start afresh with new
     // connections once it is back (the old ones may lead nowhere, as after a container restart).
-    const pool = m.pool;
-    m.pool = this.newPool(m.url);
-    void pool.destroy(new EtcdMemberUnreachableError(m.url)).catch(() => undefined);
+    m.connection.reset(new EtcdMemberUnreachableError(m.url));
     for (const listener of this.listeners) listener(m);
     m.watchClient?.close();
     m.watchClient = undefined;

@@ -1,0 +1,231 @@
+// etcd's v3 KV and Maintenance messages on the protobuf wire (etcdserverpb's rpc.proto, mvccpb's
+// kv.proto): just the requests this backend sends and the fields of the answers it reads. Written by
+// hand because these few messages are all it needs and each call encodes one and decodes one: the
+// reflection-driven codec of the etcd3 package costs more than the call itself.
+//
+// Field numbers are rpc.proto's. proto3 leaves out a field holding its default value, except inside
+// a oneof, where being set is itself the information (Compare's target_union: "create_revision = 0"
+// is the create guard).
+import { WIRE_BYTES, WIRE_VARINT, WireReader, toBool, toInt64, type Varint64 } from '../../shared/protobuf/wire.ts';
+
+export interface EtcdKeyValue {
+  key: string;
+  value: string;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+}
+
+export interface RangeRequest {
+  key: Buffer;
+  rangeEnd?: Buffer;
+  revision?: number;
+  limit?: number;
+  countOnly?: boolean;
+}
+
+export interface RangeResponse {
+  revision: number;
+  kvs: EtcdKeyValue[];
+  more: boolean;
+  count: number;
+}
+
+export type CompareTarget = 'VERSION' | 'CREATE' | 'MOD';
+export interface Compare {
+  key: Buffer;
+  target: CompareTarget;
+  result: 'EQUAL' | 'GREATER';
+  /** Compared with the version, create_revision or mod_revision, as `target` says. */
+  value: number;
+}
+
+export type RequestOp =
+  | { put: { key: Buffer; value: string; prevKv?: boolean } }
+  | { deleteRange: { key: Buffer; prevKv?: boolean } }
+  | { range: { key: Buffer } };
+
+export interface ResponseOp {
+  /** For a put or delete with prevKv, the value before; for a range, the key found. */
+  kvs: EtcdKeyValue[];
+}
+
+export interface TxnResponse {
+  revision: number;
+  succeeded: boolean;
+  responses: ResponseOp[];
+}
+
+export interface StatusResponse {
+  /** The answering member's id, in decimal (a uint64: beyond a JS number's exact range). */
+  memberId: string;
+  /** The member it knows as leader, in decimal; '0' while there is none. */
+  leader: string;
+}
+
+// ---- encoding ----
+
+function varintBytes(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  while (v > 0x7f) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+
+const tag = (field: number, wireType: number) => varintBytes(field * 8 + wireType);
+
+/** A varint field (non-negative integers and bools: all this backend sends). */
+const varintField = (field: number, value: number): Buffer => Buffer.from([...tag(field, WIRE_VARINT), ...varintBytes(value)]);
+
+function bytesField(field: number, payload: Uint8Array): Buffer {
+  const head = Buffer.from([...tag(field, WIRE_BYTES), ...varintBytes(payload.length)]);
+  return Buffer.concat([head, payload]);
+}
+
+const optional = (field: number, value: number | boolean | undefined): Buffer[] =>
+  value ? [varintField(field, Number(value))] : [];
+
+export function encodeRangeRequest(r: RangeRequest): Buffer {
+  return Buffer.concat([
+    bytesField(1, r.key),
+    ...(r.rangeEnd ? [bytesField(2, r.rangeEnd)] : []),
+    ...optional(3, r.limit),
+    ...optional(4, r.revision),
+    ...optional(9, r.countOnly),
+  ]);
+}
+
+const COMPARE_RESULT = { EQUAL: 0, GREATER: 1 } as const;
+/** The enum value, and the target_union field that carries the operand. */
+const COMPARE_TARGET: Record<CompareTarget, { value: number; field: number }> = {
+  VERSION: { value: 0, field: 4 },
+  CREATE: { value: 1, field: 5 },
+  MOD: { value: 2, field: 6 },
+};
+
+function encodeCompare(c: Compare): Buffer {
+  const target = COMPARE_TARGET[c.target];
+  return Buffer.concat([
+    ...optional(1, COMPARE_RESULT[c.result]),
+    ...optional(2, target.value),
+    bytesField(3, c.key),
+    varintField(target.field, c.value), // in the oneof: sent even when 0
+  ]);
+}
+
+function encodeRequestOp(op: RequestOp): Buffer {
+  if ('put' in op) {
+    const put = Buffer.concat([bytesField(1, op.put.key), bytesField(2, Buffer.from(op.put.value)), ...optional(4, op.put.prevKv)]);
+    return bytesField(2, put);
+  }
+  if ('deleteRange' in op) return bytesField(3, Buffer.concat([bytesField(1, op.deleteRange.key), ...optional(3, op.deleteRange.prevKv)]));
+  return bytesField(1, encodeRangeRequest({ key: op.range.key }));
+}
+
+export function encodeTxnRequest(compare: Compare[], success: RequestOp[], failure: RequestOp[]): Buffer {
+  return Buffer.concat([
+    ...compare.map((c) => bytesField(1, encodeCompare(c))),
+    ...success.map((op) => bytesField(2, encodeRequestOp(op))),
+    ...failure.map((op) => bytesField(3, encodeRequestOp(op))),
+  ]);
+}
+
+export const encodeCompactionRequest = (revision: number): Buffer => Buffer.concat(optional(1, revision));
+
+export const encodeStatusRequest = (): Buffer => Buffer.alloc(0);
+
+// ---- decoding ----
+
+const utf8 = new TextDecoder();
+const uint64Text = (v: Varint64): string => ((BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0)).toString();
+
+/** Calls `onField` with each field of `bytes`; fields it does not take are skipped. */
+function eachField(bytes: Uint8Array, onField: (field: number, reader: WireReader) => boolean): void {
+  const reader = new WireReader(bytes);
+  while (!reader.done) {
+    const { number, wireType } = reader.readKey();
+    if (!onField(number, reader)) reader.skip(wireType);
+  }
+}
+
+/** ResponseHeader's revision (field 3). */
+function headerRevision(bytes: Uint8Array): number {
+  let revision = 0;
+  eachField(bytes, (field, r) => (field === 3 ? ((revision = toInt64(r.readVarint())), true) : false));
+  return revision;
+}
+
+function decodeKeyValue(bytes: Uint8Array): EtcdKeyValue {
+  const kv: EtcdKeyValue = { key: '', value: '', createRevision: 0, modRevision: 0, version: 0 };
+  eachField(bytes, (field, r) => {
+    switch (field) {
+      case 1: kv.key = utf8.decode(r.readBytes()); return true;
+      case 2: kv.createRevision = toInt64(r.readVarint()); return true;
+      case 3: kv.modRevision = toInt64(r.readVarint()); return true;
+      case 4: kv.version = toInt64(r.readVarint()); return true;
+      case 5: kv.value = utf8.decode(r.readBytes()); return true;
+      default: return false;
+    }
+  });
+  return kv;
+}
+
+export function decodeRangeResponse(bytes: Uint8Array): RangeResponse {
+  const res: RangeResponse = { revision: 0, kvs: [], more: false, count: 0 };
+  eachField(bytes, (field, r) => {
+    switch (field) {
+      case 1: res.revision = headerRevision(r.readBytes()); return true;
+      case 2: res.kvs.push(decodeKeyValue(r.readBytes())); return true;
+      case 3: res.more = toBool(r.readVarint()); return true;
+      case 4: res.count = toInt64(r.readVarint()); return true;
+      default: return false;
+    }
+  });
+  return res;
+}
+
+/** The kvs a ResponseOp carries: a range's kvs (2), a put's prev_kv (2), a delete's prev_kvs (3). */
+function decodeResponseOp(bytes: Uint8Array): ResponseOp {
+  const kvs: EtcdKeyValue[] = [];
+  eachField(bytes, (field, r) => {
+    const inner = r.readBytes();
+    if (field === 1) kvs.push(...decodeRangeResponse(inner).kvs);
+    else if (field === 2) eachField(inner, (f, rr) => (f === 2 ? (kvs.push(decodeKeyValue(rr.readBytes())), true) : false));
+    else if (field === 3) eachField(inner, (f, rr) => (f === 3 ? (kvs.push(decodeKeyValue(rr.readBytes())), true) : false));
+    return true;
+  });
+  return { kvs };
+}
+
+export function decodeTxnResponse(bytes: Uint8Array): TxnResponse {
+  const res: TxnResponse = { revision: 0, succeeded: false, responses: [] };
+  eachField(bytes, (field, r) => {
+    switch (field) {
+      case 1: res.revision = headerRevision(r.readBytes()); return true;
+      case 2: res.succeeded = toBool(r.readVarint()); return true;
+      case 3: res.responses.push(decodeResponseOp(r.readBytes())); return true;
+      default: return false;
+    }
+  });
+  return res;
+}
+
+export function decodeStatusResponse(bytes: Uint8Array): StatusResponse {
+  const res: StatusResponse = { memberId: '0', leader: '0' };
+  eachField(bytes, (field, r) => {
+    if (field === 1) {
+      eachField(r.readBytes(), (f, h) => (f === 2 ? ((res.memberId = uint64Text(h.readVarint())), true) : false));
+      return true;
+    }
+    if (field === 4) {
+      res.leader = uint64Text(r.readVarint());
+      return true;
+    }
+    return false;
+  });
+  return res;
+}
