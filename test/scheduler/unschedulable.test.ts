@@ -1,10 +1,11 @@
 // A pod that fits nowhere: PodScheduled=False with kube's message (counts of each reason, sorted), a
 // FailedScheduling warning with the same text; then a node that fits is added and the pod is scheduled
 // at once — moved by the node event, not by a timer (an unschedulable pod otherwise waits 5 minutes).
+// Likewise a pod that waits for room is scheduled when a bound pod is deleted and frees it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../shared/api/core.ts';
-import { eventsFor, isBound, nodeObject, podObject, runScheduler, startCluster, waitForPod, type TestCluster } from './fixtures.ts';
+import { eventsFor, isBound, nodeObject, podObject, resetCluster, runScheduler, startCluster, waitForPod, type TestCluster } from './fixtures.ts';
 
 let cluster: TestCluster;
 before(async () => { cluster = await startCluster(); });
@@ -60,6 +61,27 @@ test('no nodes at all: kube\'s message, and retried with back-off until a node e
     assert.equal(scheduledCondition(pending)?.message, 'no nodes available to schedule pods');
     await cluster.nodes.create('', nodeObject('first'));
     assert.equal((await waitForPod(cluster, 'default', 'lonely', isBound)).spec.nodeName, 'first');
+  } finally {
+    await running.stop();
+  }
+});
+
+test('a pod waiting for room is scheduled when a bound pod is deleted and frees it', async () => {
+  await resetCluster(cluster);
+  await cluster.nodes.create('', nodeObject('full', { cpu: '1' }));
+  await cluster.pods.create('default', podObject('occupant', { cpu: '1', spec: { nodeName: 'full' } }));
+  await cluster.pods.create('default', podObject('waiting', { cpu: '1' }));
+  const running = runScheduler(cluster);
+  try {
+    const pending = await waitForPod(cluster, 'default', 'waiting', (p) => scheduledCondition(p)?.status === 'False');
+    assert.equal(scheduledCondition(pending)?.message, '0/1 nodes are available: 1 Insufficient cpu.');
+    const deleted = Date.now();
+    await cluster.pods.delete('default', 'occupant', { gracePeriodSeconds: 0 });
+    const bound = await waitForPod(cluster, 'default', 'waiting', isBound, 5_000);
+    assert.equal(bound.spec.nodeName, 'full');
+    // Moved by the pod's delete event once its 1 s back-off has passed, not by the 5-minute flush.
+    assert.ok(Date.now() - deleted < 3_000, `scheduled ${Date.now() - deleted} ms after the bound pod was deleted`);
+    assert.equal(running.scheduler.stats.attempts, 2);
   } finally {
     await running.stop();
   }
