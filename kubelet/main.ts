@@ -64,7 +64,7 @@ for (const config of configs) {
     podsOnNode: (node) => podInformer.byIndex('nodeName', node),
     nodeLookup: (name) => nodeInformer.get('', name),
     logger,
-    settings: { backOffInitialMs: flags['container-restart-backoff'], backOffMaxMs: flags['container-restart-backoff-max'], maxGracePeriodMs: 30_000 },
+    settings: { backOffInitialMs: flags['container-restart-backoff'], backOffMaxMs: flags['container-restart-backoff-max'] },
     images: { pullDurationMs: flags['image-pull-duration'], failurePattern: flags['image-pull-failure-pattern'] ? new RegExp(flags['image-pull-failure-pattern']) : undefined, knownImages: flags['known-images'] },
     maxPods: flags['max-pods'],
     leaseDurationSeconds: flags['node-lease-duration-seconds'],

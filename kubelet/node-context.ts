@@ -8,8 +8,6 @@ export interface KubeletSettings {
   /** Container restart (CrashLoopBackOff) and image pull back-off: kube's 10s doubling to 5m. */
   backOffInitialMs: number;
   backOffMaxMs: number;
-  /** Longest wait for a pod's containers to stop on deletion (they stop at once here; this bounds it). */
-  maxGracePeriodMs: number;
 }
 
 export interface NodeContext {

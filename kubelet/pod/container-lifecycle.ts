@@ -251,7 +251,7 @@ export class ContainerLifecycle {
       this.ready = !this.spec.readinessProbe;
       this.host.changed();
     } else if (!success) {
-      void this.kill(`Container ${this.spec.name} failed ${kind} probe, will be restarted`);
+      void this.kill(`Container ${this.spec.name} failed ${kind} probe, will be restarted`, this.probeKillGraceMs(kind));
     }
   }
 
@@ -260,11 +260,21 @@ export class ContainerLifecycle {
     this.probes = [];
   }
 
-  /** Kills the running process; what follows is up to the restart policy. */
-  private async kill(message: string): Promise<void> {
+  /**
+   * kube's grace for a probe kill: the probe's terminationGracePeriodSeconds, else the pod's, and never
+   * under 2 s (minimumGracePeriodInSeconds: SIGKILL only when the program had a chance to stop).
+   */
+  private probeKillGraceMs(kind: ProbeKind): number {
+    const probe = kind === 'startup' ? this.spec.startupProbe : this.spec.livenessProbe;
+    const seconds = probe?.terminationGracePeriodSeconds ?? this.host.pod().spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(seconds, 2) * 1000;
+  }
+
+  /** Kills the running process (SIGTERM, SIGKILL after the grace period); what follows is up to the restart policy. */
+  private async kill(message: string, gracePeriodMs: number): Promise<void> {
     if (this.state.kind !== 'running') return;
     this.event('Normal', 'Killing', message);
-    await this.state.process.stop();
+    await this.state.process.stop(gracePeriodMs);
   }
 
   private exited(process: ContainerProcess, exit: ExitInfo): void {
@@ -324,14 +334,15 @@ export class ContainerLifecycle {
     void this.launch();
   }
 
-  /** Pod termination: stop for good (SIGTERM now), never restart. */
-  async stop(): Promise<void> {
+  /** Pod termination: stop for good (SIGTERM now, SIGKILL after the grace period), never restart. */
+  async stop(gracePeriodMs: number): Promise<void> {
+    const first = !this.stopped;
     this.stopped = true;
     clearTimeout(this.timer);
     this.stopProbes();
     if (this.state.kind !== 'running') return;
-    this.event('Normal', 'Killing', `Stopping container ${this.spec.name}`);
-    await this.state.process.stop();
+    if (first) this.event('Normal', 'Killing', `Stopping container ${this.spec.name}`);
+    await this.state.process.stop(gracePeriodMs);
   }
 
   /** The run whose log `kubectl logs` shows (kube's rules), or why there is none. */

@@ -162,23 +162,39 @@ export class PodWorker {
     this.terminal = true;
     if (failure) this.failure = failure;
     clearTimeout(this.deadlineTimer);
-    await Promise.all([...this.regular, ...this.init].map((c) => c.stop()));
+    await this.stopContainers(this.gracePeriodMs());
     this.releaseSandbox();
     this.publish();
+  }
+
+  /**
+   * kube's effective grace period (calculateEffectiveGracePeriod): the deletion's, else the pod's
+   * terminationGracePeriodSeconds (also when the deletion's is 0: a forced delete removes the pod from
+   * the API at once, the node still stops it gracefully), and at least 1 s.
+   */
+  private gracePeriodMs(): number {
+    const deletion = this.pod.metadata.deletionGracePeriodSeconds;
+    const seconds = deletion ? deletion : this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(seconds, 1) * 1000;
+  }
+
+  /** SIGTERM to every container, SIGKILL to those still running when the grace period ends. */
+  private async stopContainers(gracePeriodMs: number): Promise<void> {
+    const deadline = Date.now() + gracePeriodMs;
+    // Regular containers first, then sidecars with what is left (at least 2 s, as kube gives them).
+    await Promise.all(this.regular.map((c) => c.stop(gracePeriodMs)));
+    const left = Math.max(deadline - Date.now(), 2000);
+    await Promise.all(this.init.map((c) => c.stop(left)));
   }
 
   /** Stops the pod; with `confirmDeletion`, deletes it from the API once its final status is written. */
   terminate(confirmDeletion: boolean): Promise<void> {
     this.deleteWhenWritten ||= confirmDeletion;
+    // Already stopping: a shorter grace period (a second delete) takes over; a longer one changes nothing.
+    if (this.terminating) void this.stopContainers(this.gracePeriodMs());
     this.terminating ??= (async () => {
       clearTimeout(this.deadlineTimer);
-      const grace = Math.min((this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, this.deps.node.settings.maxGracePeriodMs);
-      // Regular containers first, then sidecars, as kube orders it.
-      const stopAll = (async () => {
-        await Promise.all(this.regular.map((c) => c.stop()));
-        await Promise.all(this.init.map((c) => c.stop()));
-      })();
-      await Promise.race([stopAll, new Promise((r) => setTimeout(r, grace))]);
+      await this.stopContainers(this.gracePeriodMs());
       this.terminal = true;
       this.releaseSandbox();
     })();
@@ -212,6 +228,8 @@ export class PodWorker {
     if ((apiPhase === 'Succeeded' || apiPhase === 'Failed') && status.phase !== apiPhase) status.phase = apiPhase;
     this.lastConditions = status.conditions ?? [];
     this.lastStatus = status;
-    this.deps.status.set(this.uid, this.options.statusTarget, status, this.deleteWhenWritten);
+    // The deletion is confirmed with the final status only: a container that stopped early (draining while
+    // another still runs out the grace period) must not end the pod before the others.
+    this.deps.status.set(this.uid, this.options.statusTarget, status, this.deleteWhenWritten && this.terminal);
   }
 }

@@ -1,10 +1,12 @@
 // One run of a container (what a CRI container is): its command read by the tiny shell, its own
-// filesystem and log, and its ports served while it runs. stop() is SIGTERM: the program ends at once
-// with exit code 143 (128 + 15), as a shell without a TERM trap does.
+// filesystem and log, and its ports served while it runs. stop(grace) is the CRI's StopContainer:
+// SIGTERM, then SIGKILL when the grace period is over. SIGTERM ends the program at once with exit code
+// 143 (128 + 15), unless it set a TERM trap: `trap '' TERM` ignores it (SIGKILL ends it with 137), an
+// action interrupts the program and runs in its place, its `exit N` being the exit code (143 without one).
 import type { Logger } from '../../shared/log.ts';
 import { ContainerLog } from './container-log.ts';
 import { PortServers, type PortSpec } from './port-servers.ts';
-import { newContext, runArgv, Terminated, type ShellIO } from './shell/interpreter.ts';
+import { newContext, runArgv, runTrapAction, Terminated, type ShellContext, type ShellIO } from './shell/interpreter.ts';
 
 export interface ContainerProcessSpec {
   id: string;
@@ -30,6 +32,7 @@ export interface ExecResult {
 }
 
 export const SIGTERM_EXIT_CODE = 143;
+export const SIGKILL_EXIT_CODE = 137;
 
 /** kube's $(VAR) expansion of command and args from the container's env; $$(VAR) stays literal. */
 export function expandKubeVars(text: string, env: Map<string, string>): string {
@@ -44,7 +47,12 @@ export class ContainerProcess {
   readonly files = new Map<string, string>();
   readonly startedAt = new Date();
   readonly exited: Promise<ExitInfo>;
+  /** SIGTERM, and SIGKILL (also aborted when PID 1 ends: background jobs die with it). */
+  private readonly term = new AbortController();
   private readonly kill = new AbortController();
+  private readonly traps = new Map<string, string>();
+  private killTimer?: NodeJS.Timeout;
+  private killAt = Infinity;
   private readonly ports: PortServers;
   private finish!: (exit: ExitInfo) => void;
   private exit?: ExitInfo;
@@ -74,13 +82,30 @@ export class ContainerProcess {
   }
 
   private async main(): Promise<number> {
-    const ctx = newContext({ vars: new Map(this.spec.env), files: this.files, signal: this.kill.signal, unknownCommand: 'daemon', hostname: this.spec.podName });
+    const signal = AbortSignal.any([this.term.signal, this.kill.signal]);
+    const ctx = newContext({ vars: new Map(this.spec.env), files: this.files, signal, traps: this.traps, unknownCommand: 'daemon', hostname: this.spec.podName });
     try {
       // No command: the image's entrypoint, which serves until stopped.
       if (this.spec.argv.length === 0) return await runArgv(['k8ts-entrypoint'], ctx, this.io);
       return await runArgv(this.spec.argv, ctx, this.io);
     } catch (err) {
-      if (err instanceof Terminated) return SIGTERM_EXIT_CODE;
+      if (!(err instanceof Terminated)) {
+        this.log.write('stderr', `k8ts: ${(err as Error).message}\n`);
+        return 128;
+      }
+      if (this.kill.signal.aborted) return SIGKILL_EXIT_CODE;
+      return this.onTerm(ctx);
+    }
+  }
+
+  /** SIGTERM interrupted the program: its TERM trap runs now (until it exits, or SIGKILL). */
+  private async onTerm(ctx: ShellContext): Promise<number> {
+    const action = this.traps.get('TERM');
+    if (!action) return SIGTERM_EXIT_CODE;
+    try {
+      return (await runTrapAction(action, { ...ctx, signal: this.kill.signal }, this.io)) ?? SIGTERM_EXIT_CODE;
+    } catch (err) {
+      if (err instanceof Terminated) return SIGKILL_EXIT_CODE;
       this.log.write('stderr', `k8ts: ${(err as Error).message}\n`);
       return 128;
     }
@@ -89,6 +114,7 @@ export class ContainerProcess {
   private async ended(exitCode: number): Promise<void> {
     if (this.exit) return;
     this.exit = { exitCode, finishedAt: new Date() };
+    clearTimeout(this.killTimer);
     // Background jobs die with PID 1.
     this.kill.abort();
     await this.ports.stop();
@@ -96,9 +122,19 @@ export class ContainerProcess {
     this.finish(this.exit);
   }
 
-  /** SIGTERM; resolves once the process has exited. */
-  stop(): Promise<ExitInfo> {
-    if (this.running) this.kill.abort();
+  /**
+   * SIGTERM now (unless the program ignores it), SIGKILL after `gracePeriodMs`; resolves once the process
+   * has exited. A later call may shorten the grace period, never lengthen it.
+   */
+  stop(gracePeriodMs = 0): Promise<ExitInfo> {
+    if (!this.running) return this.exited;
+    if (this.traps.get('TERM') !== '') this.term.abort();
+    const killAt = Date.now() + gracePeriodMs;
+    if (killAt < this.killAt) {
+      this.killAt = killAt;
+      clearTimeout(this.killTimer);
+      this.killTimer = setTimeout(() => this.kill.abort(), gracePeriodMs);
+    }
     return this.exited;
   }
 

@@ -1,5 +1,6 @@
 // The simulated container's command language and process: exit codes, output to the log, the shell
-// forms pod specs use, stop = SIGTERM = exit 143, exec probes in the container's filesystem.
+// forms pod specs use, stop = SIGTERM = exit 143 unless trapped (an action runs, '' ignores it until
+// SIGKILL at the end of the grace period: 137), exec probes in the container's filesystem.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../shared/log.ts';
@@ -65,15 +66,49 @@ describe('container process', () => {
   });
 
   test('stop is SIGTERM: a sleeping or serving container ends at once with 143', async () => {
-    for (const argv of [['sleep', '3600'], ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'], [], ['nginx', '-g', 'daemon off;']]) {
+    for (const argv of [['sleep', '3600'], ['sh', '-c', 'trap "echo never" INT; while true; do sleep 1; done'], [], ['nginx', '-g', 'daemon off;']]) {
       const p = run(argv);
       assert.equal(p.running, true);
       const began = Date.now();
-      const exit = await p.stop();
+      const exit = await p.stop(30_000);
       assert.equal(exit.exitCode, 143, JSON.stringify(argv));
       assert.ok(Date.now() - began < 500);
       assert.equal(p.running, false);
     }
+  });
+
+  test('a TERM trap runs in place of the program: its exit code, or 143 without an exit', async () => {
+    const p = run(['sh', '-c', 'trap \'echo draining; sleep 0.3; echo bye; exit 0\' TERM; echo serving; sleep 3600']);
+    await new Promise((r) => setImmediate(r));
+    const began = Date.now();
+    const exit = await p.stop(30_000);
+    assert.equal(exit.exitCode, 0);
+    assert.ok(Date.now() - began >= 300, 'the trap took its time');
+    assert.deepEqual(p.log.read().map((l) => l.text), ['serving', 'draining', 'bye']);
+    const q = run(['sh', '-c', 'trap "echo got it" SIGTERM; sleep 3600']);
+    await new Promise((r) => setImmediate(r));
+    assert.equal((await q.stop(30_000)).exitCode, 143);
+    assert.deepEqual(q.log.read().map((l) => l.text), ['got it']);
+  });
+
+  test('SIGKILL at the end of the grace period: 137 for a program ignoring TERM, or a trap still running', async () => {
+    for (const script of ['trap "" TERM; while true; do sleep 1; done', 'trap "sleep 3600" 15; sleep 3600']) {
+      const p = run(['sh', '-c', script]);
+      await new Promise((r) => setImmediate(r));
+      const began = Date.now();
+      const exit = await p.stop(400);
+      const took = Date.now() - began;
+      assert.equal(exit.exitCode, 137, script);
+      assert.ok(took >= 390 && took < 2000, `${script}: killed after ${took} ms`);
+    }
+    // A second stop may shorten the grace period.
+    const p = run(['sh', '-c', 'trap "" TERM; sleep 3600']);
+    await new Promise((r) => setImmediate(r));
+    const began = Date.now();
+    const first = p.stop(30_000);
+    await p.stop(100);
+    assert.ok(Date.now() - began < 2000);
+    assert.equal((await first).exitCode, 137);
   });
 
   test('exec runs in the container\'s filesystem, with a timeout', async () => {

@@ -113,13 +113,41 @@ function input(files: string[], ctx: ShellContext, io: ShellIO, program: string)
   return text;
 }
 
+const SIGNAL_NUMBERS: Record<string, string> = { 0: 'EXIT', 1: 'HUP', 2: 'INT', 3: 'QUIT', 9: 'KILL', 10: 'USR1', 12: 'USR2', 13: 'PIPE', 14: 'ALRM', 15: 'TERM', 17: 'CHLD' };
+const SIGNAL_NAMES = new Set(Object.values(SIGNAL_NUMBERS));
+
+/** A signal's name as `trap` takes it (TERM, SIGTERM, 15), or undefined. */
+function signalName(arg: string): string | undefined {
+  const name = /^\d+$/.test(arg) ? SIGNAL_NUMBERS[arg] : arg.toUpperCase().replace(/^SIG/, '');
+  return name && SIGNAL_NAMES.has(name) ? name : undefined;
+}
+
 const linesOf = (text: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
 
 export const builtins: Record<string, Builtin> = {
   true: async () => 0,
   ':': async () => 0,
   false: async () => 1,
-  trap: async () => 0,
+  // trap ACTION SIGNAL...: the action runs when the signal comes ('' ignores it, '-' restores the default);
+  // `trap SIGNAL...` with a number first restores them too. Only TERM ever arrives (the kubelet's stop).
+  trap: async (args, ctx, io) => {
+    if (args.length === 0) {
+      for (const [name, action] of ctx.traps) io.out(`trap -- '${action}' ${name}\n`);
+      return 0;
+    }
+    const reset = args[0] === '-' || /^\d+$/.test(args[0]);
+    const signals = args[0] === '-' || !reset ? args.slice(1) : args;
+    for (const s of signals) {
+      const name = signalName(s);
+      if (!name) {
+        io.err(`trap: ${s}: bad trap\n`);
+        return 1;
+      }
+      if (reset) ctx.traps.delete(name);
+      else ctx.traps.set(name, args[0]);
+    }
+    return 0;
+  },
   cd: async () => 0,
   pwd: async (_a, _c, io) => (io.out('/\n'), 0),
   whoami: async (_a, _c, io) => (io.out('root\n'), 0),

@@ -1,7 +1,7 @@
 // Runs parsed shell scripts inside a simulated container: variables, a small in-memory filesystem,
-// stdout/stderr to the container's log, and SIGTERM as an abort signal (every wait is abortable and
-// every command checks it). A script that loops without sleeping is throttled so it cannot starve
-// the kubelet's event loop.
+// stdout/stderr to the container's log, and signals as an abort signal (every wait is abortable and
+// every command checks it), with the dispositions `trap` sets. A script that loops without sleeping
+// is throttled so it cannot starve the kubelet's event loop.
 import { ArithError, evaluateArith } from './arith.ts';
 import { builtins } from './builtins.ts';
 import { parseScript, ShellSyntaxError, type Redirect, type ShNode, type Word } from './parse.ts';
@@ -17,8 +17,10 @@ export interface ShellContext {
   vars: Map<string, string>;
   /** The container's filesystem: absolute path to content; directories end with '/'. */
   files: Map<string, string>;
-  /** Aborted on SIGTERM: the script stops at once. */
+  /** Aborted on a signal that ends the script (SIGTERM unless trapped, SIGKILL): it stops at once. */
   signal: AbortSignal;
+  /** What `trap` set, by signal name (TERM): the action's text, '' to ignore the signal. Shared by subshells. */
+  traps: Map<string, string>;
   /**
    * What a program the shell does not know does: 'daemon' runs until stopped (a server image's
    * entrypoint, e.g. nginx), 'succeed' exits 0 at once (an exec probe's health-check binary).
@@ -60,8 +62,8 @@ export const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((res
 const THROTTLE_EVERY = 100;
 const THROTTLE_MS = 10;
 
-export function newContext(options: Pick<ShellContext, 'vars' | 'files' | 'signal' | 'unknownCommand' | 'hostname'> & { args?: string[] }): ShellContext {
-  return { ...options, args: options.args ?? ['sh'], lastStatus: 0, background: [], steps: 0 };
+export function newContext(options: Pick<ShellContext, 'vars' | 'files' | 'signal' | 'unknownCommand' | 'hostname'> & { args?: string[]; traps?: Map<string, string> }): ShellContext {
+  return { ...options, traps: options.traps ?? new Map(), args: options.args ?? ['sh'], lastStatus: 0, background: [], steps: 0 };
 }
 
 /** Runs a script (the text after `sh -c`); resolves with its exit status. */
@@ -75,6 +77,19 @@ export async function runScript(script: string, ctx: ShellContext, io: ShellIO):
     return 2;
   }
   return runTop(node, ctx, io);
+}
+
+/** Runs a trap's action; resolves with the code of an `exit` in it, or undefined when it ends without one. */
+export async function runTrapAction(action: string, ctx: ShellContext, io: ShellIO): Promise<number | undefined> {
+  try {
+    await run(parseScript(action), ctx, io);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ExitSignal) return err.code;
+    if (!(err instanceof ShellSyntaxError)) throw err;
+    io.err(`sh: ${err.message}\n`);
+    return undefined;
+  }
 }
 
 /** Runs a node as a whole program: `exit` ends it with its code. */
