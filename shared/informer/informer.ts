@@ -34,6 +34,8 @@ export interface InformerOptions<T> {
   /** Replay every cached object as an update this often (0 = never). */
   resyncPeriodMs?: number;
   indexers?: Record<string, IndexFunc<T>>;
+  /** Each watch asks the server to end it after [min, 2*min) seconds, then resumes (client-go: 5 min). */
+  minWatchTimeoutSeconds?: number;
   logger?: Logger;
 }
 
@@ -54,7 +56,10 @@ export class SharedInformer<T extends Versioned> {
       replace: (items) => this.replace(items),
       upsert: (obj) => this.upsert(obj),
       remove: (obj) => this.remove(obj),
-    }, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, logger: options.logger });
+    }, {
+      namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector,
+      minWatchTimeoutSeconds: options.minWatchTimeoutSeconds, logger: options.logger,
+    });
   }
 
   addEventHandler(handler: EventHandler<T>): void {

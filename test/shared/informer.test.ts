@@ -7,10 +7,11 @@ import { resources } from '../../shared/api/registry.ts';
 import { ApiClient } from '../../shared/client/api-client.ts';
 import { ResourceClient, type ObjectOf } from '../../shared/client/resource-client.ts';
 import { InformerFactory } from '../../shared/informer/factory.ts';
-import { isTombstone, type DeletedFinalStateUnknown, type SharedInformer } from '../../shared/informer/informer.ts';
+import { isTombstone } from '../../shared/informer/informer.ts';
 import { startApiServer, type ApiServerProcess } from '../helpers/apiserver.ts';
 import { openWatch } from '../helpers/http.ts';
 import { startTcpProxy, type TcpProxy } from '../fixtures/tcp-proxy.ts';
+import { nameOf, recorder, type HandlerCall } from '../fixtures/informer-recorder.ts';
 
 type ConfigMap = ObjectOf<typeof resources.configmaps>;
 
@@ -36,41 +37,7 @@ after(async () => {
 
 const configMap = (name: string, suite: string, v = '1'): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { suite } }, data: { v } });
 
-type Seen =
-  | { type: 'add'; obj: ConfigMap }
-  | { type: 'update'; old: ConfigMap; obj: ConfigMap }
-  | { type: 'delete'; obj: ConfigMap | DeletedFinalStateUnknown<ConfigMap> };
-
-/** Records what a handler receives; `until` waits (event-driven) for a condition on it. */
-function recorder(informer: SharedInformer<ConfigMap>) {
-  const seen: Seen[] = [];
-  const waiters = new Set<() => void>();
-  const push = (s: Seen) => { seen.push(s); waiters.forEach((w) => w()); };
-  informer.addEventHandler({
-    onAdd: (obj) => push({ type: 'add', obj }),
-    onUpdate: (old, obj) => push({ type: 'update', old, obj }),
-    onDelete: (obj) => push({ type: 'delete', obj }),
-  });
-  return {
-    seen,
-    async until<T>(find: (seen: Seen[]) => T | undefined, timeoutMs = 10_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = find(seen);
-        if (found !== undefined) return found;
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out; seen: ${JSON.stringify(seen.map((s) => [s.type, isTombstone(s.obj) ? `tombstone:${s.obj.key}` : s.obj.metadata?.name]))}`);
-        await new Promise<void>((resolve) => {
-          const done = () => { clearTimeout(timer); waiters.delete(done); resolve(); };
-          const timer = setTimeout(done, left);
-          waiters.add(done);
-        });
-      }
-    },
-  };
-}
-
-const nameOf = (s: Seen) => (isTombstone(s.obj) ? s.obj.obj.metadata?.name : s.obj.metadata?.name);
+type Seen = HandlerCall<ConfigMap>;
 
 function informerOn(apiClient: ApiClient, suite: string, resyncPeriodMs?: number) {
   const factory = new InformerFactory(apiClient);
