@@ -11,7 +11,7 @@ import { LeaderElector, microTime, type LeaderElectionConfig } from '../../share
 import { createLogger } from '../../shared/log.ts';
 import { startApiServer, type ApiServerProcess } from '../helpers/apiserver.ts';
 import { call } from '../helpers/http.ts';
-import { watchLease } from '../fixtures/lease-watch.ts';
+import { eventually, watchLease } from '../fixtures/lease-watch.ts';
 
 let api: ApiServerProcess;
 let client: ApiClient;
@@ -110,6 +110,38 @@ describe('LeaderElector', () => {
     assert.notEqual(lease.spec.acquireTime, ancient);
     assert.deepEqual(c.calls, ['new:ghost', 'new:replica-c', 'started']);
     await c.stop();
+  });
+
+  test('candidates racing for a released lease: the optimistic update lets exactly one take it', async () => {
+    const now = microTime(new Date());
+    const created = await call(api.url, 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'le-race' },
+      spec: { holderIdentity: 'ghost', leaseDurationSeconds: 60, acquireTime: now, renewTime: now, leaseTransitions: 2 },
+    });
+    assert.equal(created.status, 201);
+    const watch = await watchLease(api.url, 'le-race');
+    const racers = Array.from({ length: 4 }, (_, i) => candidate('le-race', `racer-${i}`));
+    try {
+      await eventually(async () => (racers.every((r) => r.calls.includes('new:ghost')) ? true : undefined), 5_000, 'every racer to see the holder');
+      // Released as client-go releases: every racer learns it from its watch in the same moment and
+      // tries to take it. Each PUT carries the revision it read, so all but the first get 409 Conflict.
+      const lease = (await call(api.url, 'GET', leasePath('le-race'))).body;
+      const release = await call(api.url, 'PUT', leasePath('le-race'), { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } });
+      assert.equal(release.status, 200);
+      await Promise.race(racers.map((r) => r.leading));
+      const { index } = await watch.until((s) => s.holderIdentity.startsWith('racer-'));
+      // Two renewals later, still one holder and one transition.
+      await watch.until(() => watch.states().length > index + 2, 5_000);
+      const taken = watch.states().slice(index);
+      assert.equal(new Set(taken.map((s) => s.holderIdentity)).size, 1, JSON.stringify(taken));
+      assert.ok(taken.every((s) => s.leaseTransitions === 3), JSON.stringify(taken));
+      const leaders = racers.filter((r) => r.calls.includes('started'));
+      assert.deepEqual(leaders.map((r) => r.elector.isLeader()), [true], 'exactly one racer ever started leading');
+      assert.equal(leaders[0].elector.holder, taken[0].holderIdentity);
+    } finally {
+      await Promise.all(racers.map((r) => r.stop()));
+      watch.close();
+    }
   });
 
   test('a leader whose lease is overwritten by another holder stops at once (from the watch, not at its deadline)', async () => {
