@@ -7,7 +7,6 @@
 //
 // A write is acknowledged once etcd has committed it and this server's feed has delivered it, so,
 // as with the embedded store, a client that wrote something sees it in its next watch or list here.
-import { Etcd3, type IOptions } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { COMPACT_REV_KEY, mayRetry, prefixRange, storageErrorOf } from './etcd-codec.ts';
 import { EtcdFeed } from './etcd-feed.ts';
@@ -51,15 +50,13 @@ const silent = { info() {}, warn() {}, error() {} };
 const COMPACT_KEY = Buffer.from(COMPACT_REV_KEY);
 const keyValueOf = (kv: EtcdKeyValue, key: string): KeyValue => ({ key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** A cockatiel policy that only runs the call (async: the pool relies on a throw becoming a rejection). */
-const passThrough = { execute: async <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) => fn({ signal: new AbortController().signal, attempt: 0 }) };
 
 export class EtcdBackend implements Backend {
   private readonly prefix: string;
   private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   private readonly retryForMs: number;
   private readonly feedWaitMs: number;
-  /** Unary calls (etcd's JSON gateway; see etcd-kv.ts); its members also carry the watches' gRPC clients. */
+  /** Unary calls (gRPC over node:http2; see etcd-kv.ts); its members also carry the watches' connections. */
   private readonly kv: EtcdKv;
   private readonly feed: EtcdFeed;
   private compacted = 0;
@@ -75,17 +72,7 @@ export class EtcdBackend implements Backend {
     this.retryForMs = options.retryForMs ?? 5000;
     this.feedWaitMs = options.feedWaitMs ?? 5000;
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    // One gRPC client per member, for watches: EtcdMembers chooses the member (see etcd-watch-stream.ts).
-    const dialWatch = (url: string) => new Etcd3({
-      hosts: url,
-      // kube lifts gRPC's 4 MiB receive limit too: a full list of a large resource is one response.
-      grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
-      // Retries are ours (call()), since only some failures are safe to repeat for a write; the
-      // package's per-member circuit breaker would shut out every member during an election.
-      faultHandling: { host: () => passThrough, global: passThrough } as unknown as IOptions['faultHandling'],
-    });
-    this.kv = new EtcdKv({ endpoints: options.endpoints, requestTimeoutMs, dialWatch, logger: this.logger });
+    this.kv = new EtcdKv({ endpoints: options.endpoints, requestTimeoutMs, logger: this.logger });
     this.feed = new EtcdFeed(this.kv.members, this.prefix, this.logger, {
       onCompactRevKey: (revision) => this.noteEtcdCompacted(revision),
       currentRevision: async () => (await this.call(() => this.kv.range({ key: COMPACT_KEY }), false)).revision,

@@ -1,7 +1,7 @@
 // What crosses between the Backend contract and etcd: key ranges as bytes, watch events (etcd's
 // int64-as-string revisions as numbers), etcd's errors as StorageErrors, and which failures may be
 // retried.
-import type { IEvent } from 'etcd3';
+import type { WatchEvent } from './etcd-proto.ts';
 import { StorageError, type StoreEvent } from './interface.ts';
 
 /**
@@ -31,20 +31,17 @@ export function prefixRange(prefix: string): { key: Buffer; rangeEnd: Buffer } {
 export const num = (int64: string | number | undefined | null): number => Number(int64 ?? 0);
 
 /** A watch event as the Backend contract states it (a delete carries the deleted value). */
-export function storeEventOf(e: IEvent, key: string): StoreEvent {
-  const revision = num(e.kv.mod_revision);
-  // The package's types say 'Delete'; on the wire (proto enum names) it is 'DELETE'.
-  if (isDelete(e)) {
+export function storeEventOf(e: WatchEvent, key: string): StoreEvent {
+  const revision = e.kv.modRevision;
+  if (e.type === 'DELETE') {
     // prev_kv can only be missing if the previous revision was compacted away under the watch.
-    const value = e.prev_kv ? e.prev_kv.value.toString('utf8') : '';
-    return { type: 'delete', key, value, prevValue: value, revision, createRevision: num(e.prev_kv?.create_revision) };
+    const value = e.prevKv?.value ?? '';
+    return { type: 'delete', key, value, prevValue: value, revision, createRevision: e.prevKv?.createRevision ?? 0 };
   }
-  const event: StoreEvent = { type: 'put', key, value: e.kv.value.toString('utf8'), revision, createRevision: num(e.kv.create_revision) };
-  if (e.prev_kv) event.prevValue = e.prev_kv.value.toString('utf8');
+  const event: StoreEvent = { type: 'put', key, value: e.kv.value, revision, createRevision: e.kv.createRevision };
+  if (e.prevKv) event.prevValue = e.prevKv.value;
   return event;
 }
-
-export const isDelete = (e: IEvent) => String(e.type).toUpperCase() === 'DELETE';
 
 const message = (err: unknown) => String((err as Error)?.message ?? err);
 

@@ -15,10 +15,10 @@
 // that event is the next one under its prefix, so nothing between is missed or repeated. Until it
 // has handed over, such a watch runs at its own pace: a write is acknowledged once the feed has
 // delivered it, not once every watch replaying history has (which could take arbitrarily long).
-import type { IEvent } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
-import { ALL_KEYS, COMPACT_REV_KEY, isDelete, num, prefixRange, storeEventOf } from './etcd-codec.ts';
+import { ALL_KEYS, COMPACT_REV_KEY, prefixRange, storeEventOf } from './etcd-codec.ts';
 import type { EtcdMembers } from './etcd-members.ts';
+import type { WatchEvent } from './etcd-proto.ts';
 import { EtcdWatchStream } from './etcd-watch-stream.ts';
 import { StorageError, type StoreEvent, type WatchErrorHandler, type Watcher } from './interface.ts';
 
@@ -126,11 +126,11 @@ export class EtcdFeed {
     return key.slice(this.etcdPrefix.length);
   }
 
-  private onFeedEvents(events: IEvent[]): void {
+  private onFeedEvents(events: WatchEvent[]): void {
     for (const e of events) {
-      const revision = num(e.kv.mod_revision);
-      const rawKey = e.kv.key.toString('utf8');
-      if (rawKey === COMPACT_REV_KEY && !isDelete(e)) this.hooks.onCompactRevKey(Number(e.kv.value.toString('utf8')) || 0);
+      const revision = e.kv.modRevision;
+      const rawKey = e.kv.key;
+      if (rawKey === COMPACT_REV_KEY && e.type === 'PUT') this.hooks.onCompactRevKey(Number(e.kv.value) || 0);
       // The revision moves before the event is handed out: a handler that asks sees it committed.
       if (revision > this.revision) this.revision = revision;
       const key = this.ownKey(rawKey);
@@ -145,10 +145,10 @@ export class EtcdFeed {
     this.release();
   }
 
-  private onHistoryEvents(sub: Subscription, events: IEvent[]): void {
+  private onHistoryEvents(sub: Subscription, events: WatchEvent[]): void {
     for (const e of events) {
       if (sub.stopped || !sub.history) return;
-      const revision = num(e.kv.mod_revision);
+      const revision = e.kv.modRevision;
       if (revision > this.revision) {
         // The feed has not delivered this one yet: it will, so the feed takes over from here.
         sub.history.cancel();
@@ -157,7 +157,7 @@ export class EtcdFeed {
       }
       if (revision <= sub.after) continue;
       sub.after = revision;
-      const key = this.ownKey(e.kv.key.toString('utf8'));
+      const key = this.ownKey(e.kv.key);
       if (key !== undefined) this.deliver(sub, storeEventOf(e, key));
     }
   }

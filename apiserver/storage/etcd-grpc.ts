@@ -44,6 +44,12 @@ export class GrpcTransportError extends Error {
   }
 }
 
+export interface GrpcStream {
+  write(message: Buffer): void;
+  /** Ends the stream from this side; onEnd is not called. */
+  cancel(): void;
+}
+
 export interface GrpcCallOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -69,59 +75,106 @@ export class GrpcConnection {
   async call(path: string, message: Buffer, options: GrpcCallOptions): Promise<Buffer> {
     const session = await this.connected();
     return new Promise<Buffer>((resolve, reject) => {
-      const stream = session.request({
-        [constants.HTTP2_HEADER_METHOD]: 'POST',
-        [constants.HTTP2_HEADER_PATH]: path,
-        [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-        te: 'trailers',
-        'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m`,
-      });
-      const chunks: Buffer[] = [];
-      let status: number | undefined;
-      let statusMessage = '';
-      let settled = false;
-      const call: PendingCall = { stream, fail: (err) => finish(err) };
-      const finish = (err?: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(call);
-        if (err) {
-          if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-          return reject(err);
-        }
-        if (status === undefined) return reject(new GrpcTransportError(`etcd ${this.url}${path}: the answer ended without a gRPC status`, 'ETCD_CALL_LOST'));
-        if (status !== GrpcStatus.OK) return reject(new EtcdError(statusMessage || `gRPC status ${status}`, status));
-        try {
-          resolve(unframe(Buffer.concat(chunks)));
-        } catch (e) {
-          reject(e as Error);
-        }
-      };
-      const noteStatus = (headers: IncomingHttpHeaders) => {
-        const code = headers['grpc-status'];
-        if (code === undefined) return;
-        status = Number(code);
-        statusMessage = decodeStatusMessage(headers['grpc-message']);
-      };
-      const onAbort = () => finish(new GrpcTransportError(`etcd ${this.url}${path}: aborted`, 'ETCD_CALL_LOST'));
-      const timer = setTimeout(() => finish(new GrpcTransportError(`etcd ${this.url}${path}: no answer in ${options.timeoutMs} ms`, 'DEADLINE_EXCEEDED')), options.timeoutMs);
+      let answer: Buffer | undefined;
+      const onAbort = () => exchange.fail(new GrpcTransportError(`etcd ${this.url}${path}: aborted`, 'ETCD_CALL_LOST'));
+      const timer = setTimeout(() => exchange.fail(new GrpcTransportError(`etcd ${this.url}${path}: no answer in ${options.timeoutMs} ms`, 'DEADLINE_EXCEEDED')), options.timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.add(call);
-      stream.on('response', (headers) => {
-        const httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
-        if (httpStatus !== 200) finish(new EtcdError(`etcd ${this.url}${path}: HTTP ${httpStatus}`, GrpcStatus.UNAVAILABLE));
-        else noteStatus(headers); // a trailers-only answer (an error) has its status here
+      const exchange = this.open(session, path, { 'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m` }, {
+        onMessage: (m) => (answer ??= m),
+        onEnd: (err) => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          if (err) reject(err);
+          else if (answer) resolve(answer);
+          else reject(new GrpcTransportError(`etcd ${this.url}${path}: an OK answer without a message`, 'ETCD_CALL_LOST'));
+        },
       });
-      stream.on('trailers', noteStatus);
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => finish());
-      stream.on('error', (err) => finish(new GrpcTransportError(`etcd ${this.url}${path}: ${err.message}`, 'ETCD_CALL_LOST')));
-      // A stream reset without an error event (the session went away): whatever came is all there is.
-      stream.on('close', () => finish(status === undefined ? new GrpcTransportError(`etcd ${this.url}${path}: stream closed (${stream.rstCode})`, 'ETCD_CALL_LOST') : undefined));
-      stream.end(frame(message));
+      exchange.stream.end(frame(message));
     });
+  }
+
+  /**
+   * A bidirectional stream (etcd's Watch): `write` sends a message, `onMessage` gets each answer,
+   * `onEnd` is called once when etcd ends it or the connection breaks (never after cancel()).
+   */
+  async openStream(path: string, handlers: { onMessage(message: Buffer): void; onEnd(err: Error): void }): Promise<GrpcStream> {
+    const session = await this.connected();
+    const exchange = this.open(session, path, {}, {
+      onMessage: handlers.onMessage,
+      onEnd: (err) => handlers.onEnd(err ?? new GrpcTransportError(`etcd ${this.url}${path}: stream ended`, 'ETCD_CALL_LOST')),
+    });
+    return {
+      write: (message) => {
+        if (!exchange.stream.closed) exchange.stream.write(frame(message));
+      },
+      cancel: () => exchange.cancel(),
+    };
+  }
+
+  /**
+   * One HTTP/2 stream carrying a gRPC call: messages out as they come, then onEnd once, with
+   * nothing for an OK status, an EtcdError for etcd's refusal, or a GrpcTransportError.
+   */
+  private open(
+    session: ClientHttp2Session,
+    path: string,
+    extraHeaders: Record<string, string>,
+    handlers: { onMessage(message: Buffer): void; onEnd(err?: Error): void },
+  ): { stream: ClientHttp2Stream; fail(err: Error): void; cancel(): void } {
+    const stream = session.request({
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: path,
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+      te: 'trailers',
+      ...extraHeaders,
+    });
+    const frames = new FrameReader();
+    let status: number | undefined;
+    let statusMessage = '';
+    let ended = false;
+    const finish = (err?: Error, notify = true) => {
+      if (ended) return;
+      ended = true;
+      this.pending.delete(pending);
+      // An OK end of a call whose request was all sent needs no reset: the stream is over both ways.
+      if (!stream.closed && (err || !notify || !stream.writableEnded)) stream.close(constants.NGHTTP2_CANCEL);
+      if (notify) handlers.onEnd(err);
+    };
+    const pending: PendingCall = { stream, fail: (err) => finish(err) };
+    this.pending.add(pending);
+    const noteStatus = (headers: IncomingHttpHeaders) => {
+      const code = headers['grpc-status'];
+      if (code === undefined) return;
+      status = Number(code);
+      statusMessage = decodeStatusMessage(headers['grpc-message']);
+    };
+    const lost = (what: string) => new GrpcTransportError(`etcd ${this.url}${path}: ${what}`, 'ETCD_CALL_LOST');
+    stream.on('response', (headers) => {
+      const httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
+      if (httpStatus !== 200) finish(new EtcdError(`etcd ${this.url}${path}: HTTP ${httpStatus}`, GrpcStatus.UNAVAILABLE));
+      else noteStatus(headers); // a trailers-only answer (an error) has its status here
+    });
+    stream.on('trailers', noteStatus);
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        for (const message of frames.push(chunk)) {
+          if (ended) return;
+          handlers.onMessage(message);
+        }
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
+    stream.on('end', () => {
+      if (status === undefined) finish(lost('the answer ended without a gRPC status'));
+      else if (status !== GrpcStatus.OK) finish(new EtcdError(statusMessage || `gRPC status ${status}`, status));
+      else if (frames.buffered > 0) finish(lost(`the answer ended inside a message (${frames.buffered} bytes left)`));
+      else finish();
+    });
+    stream.on('error', (err) => finish(lost(err.message)));
+    // A stream reset without an error event (the session went away).
+    stream.on('close', () => finish(lost(`stream closed (${stream.rstCode})`)));
+    return { stream, fail: (err) => finish(err), cancel: () => finish(undefined, false) };
   }
 
   /** Fails every call in flight with `err` and drops the connection; the next call connects afresh. */
@@ -165,7 +218,6 @@ export class GrpcConnection {
       session.on('goaway', () => {
         if (this.session === session) this.session = undefined;
       });
-      session.unref();
     }).finally(() => (this.connecting = undefined));
     return this.connecting;
   }
@@ -186,13 +238,34 @@ function frame(message: Buffer): Buffer {
   return out;
 }
 
-/** The one message of a unary answer. */
-function unframe(body: Buffer): Buffer {
-  if (body.length < 5) throw new GrpcTransportError(`etcd answer of ${body.length} bytes: no gRPC message`, 'ETCD_CALL_LOST');
-  if (body[0] !== 0) throw new GrpcTransportError('etcd answered with a compressed message, which was not asked for', 'ETCD_CALL_LOST');
-  const length = body.readUInt32BE(1);
-  if (body.length < 5 + length) throw new GrpcTransportError(`etcd answer cut short: ${body.length - 5} of ${length} bytes`, 'ETCD_CALL_LOST');
-  return body.subarray(5, 5 + length);
+/** Cuts length-prefixed messages out of the bytes as they arrive (a message may span chunks, a chunk hold several). */
+class FrameReader {
+  private chunks: Buffer[] = [];
+  buffered = 0;
+
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const messages: Buffer[] = [];
+    while (this.buffered >= 5) {
+      const head = this.chunks.length === 1 ? this.chunks[0] : this.joined();
+      if (head.length < 5) break;
+      if (head[0] !== 0) throw new GrpcTransportError('etcd sent a compressed message, which was not asked for', 'ETCD_CALL_LOST');
+      const length = head.readUInt32BE(1);
+      if (this.buffered < 5 + length) break;
+      const all = this.joined();
+      messages.push(all.subarray(5, 5 + length));
+      const rest = all.subarray(5 + length);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+    }
+    return messages;
+  }
+
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0];
+  }
 }
 
 /** grpc-message is percent-encoded (gRPC over HTTP/2 spec). */

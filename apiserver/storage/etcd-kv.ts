@@ -5,7 +5,6 @@
 // Which member a call goes to is etcd-members.ts's business: the leader while known, else any member
 // that answers; one that stops answering is skipped until it answers again. A call that got no
 // answer at all goes at once to another member when repeating it is safe (mayRetry).
-import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { mayRetry } from './etcd-codec.ts';
 import { EtcdError, EtcdMembers, type EtcdMember } from './etcd-members.ts';
@@ -23,14 +22,12 @@ import {
 } from './etcd-proto.ts';
 
 export { EtcdError };
-export type { Compare, CompareTarget, EtcdKeyValue, RangeRequest, RangeResponse, RequestOp, ResponseOp, TxnResponse } from './etcd-proto.ts';
+export type { Compare, CompareTarget, EtcdKeyValue, RangeRequest, RangeResponse, RequestOp, ResponseOp, TxnResponse, WatchEvent } from './etcd-proto.ts';
 
 export interface EtcdKvOptions {
   /** The members' client URLs. */
   endpoints: string[];
   requestTimeoutMs: number;
-  /** Makes the gRPC client for watches on one member (see EtcdMembers.watchClient). */
-  dialWatch?: (url: string) => Etcd3;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 

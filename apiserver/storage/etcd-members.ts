@@ -24,7 +24,6 @@
 //    it is lost, and etcd fails it only after its request timeout (5 s + two election timeouts), so
 //    no call is sent then (pick() says so: EtcdNoLeaderError, which is safe to retry) until one names
 //    a new leader, as it does once elected. clientv3 sends anyway and waits out those seconds.
-import { Etcd3 } from 'etcd3';
 import type { Logger } from '../../shared/log.ts';
 import { EtcdError, GrpcConnection } from './etcd-grpc.ts';
 import { decodeStatusResponse, encodeStatusRequest, type StatusResponse } from './etcd-proto.ts';
@@ -62,8 +61,8 @@ interface Member extends EtcdMember {
   connection: GrpcConnection;
   /** For Status probes alone, so that a probe never waits behind our own calls on a clogged connection. */
   probeConnection: GrpcConnection;
-  /** For watches (gRPC), made on first use and dropped when the member is found unreachable. */
-  watchClient?: Etcd3;
+  /** For watch streams, apart from calls; reset with it. */
+  watchConnection: GrpcConnection;
   lastAnswerAt: number;
   probing?: Promise<void>;
   /** A call to it just got no answer: until its probe says, treat it as possibly gone. */
@@ -76,8 +75,6 @@ export interface EtcdMembersOptions {
   /** The members' client URLs. */
   endpoints: string[];
   requestTimeoutMs: number;
-  /** Makes the gRPC client a member's watches use. */
-  dialWatch?: (url: string) => Etcd3;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -111,6 +108,7 @@ export class EtcdMembers {
       reachable: true,
       connection: new GrpcConnection(url, Math.min(options.requestTimeoutMs, 3000)),
       probeConnection: new GrpcConnection(url, PROBE_TIMEOUT_MS),
+      watchConnection: new GrpcConnection(url, Math.min(options.requestTimeoutMs, 3000)),
       lastAnswerAt: Date.now(),
       suspect: false,
       nextProbeAt: 0,
@@ -125,8 +123,7 @@ export class EtcdMembers {
     clearInterval(this.ticker);
     await Promise.all(this.all.map((m) => m.probing));
     await this.finding;
-    for (const m of this.all) m.watchClient?.close();
-    await Promise.all(this.all.flatMap((m) => [m.connection.close(), m.probeConnection.close()]).map((p) => p.catch(() => undefined)));
+    await Promise.all(this.all.flatMap((m) => [m.connection.close(), m.probeConnection.close(), m.watchConnection.close()]).map((p) => p.catch(() => undefined)));
   }
 
   /**
@@ -166,12 +163,9 @@ export class EtcdMembers {
     return from[this.next++ % from.length];
   }
 
-  /** The gRPC client for watches on `member`. */
-  watchClient(member: EtcdMember): Etcd3 {
-    const m = member as Member;
-    if (!this.options.dialWatch) throw new Error('EtcdMembers was made without dialWatch');
-    m.watchClient ??= this.options.dialWatch(m.url);
-    return m.watchClient;
+  /** The connection for watch streams on `member`. */
+  watchConnection(member: EtcdMember): GrpcConnection {
+    return (member as Member).watchConnection;
   }
 
   /** Calls `listener` with each member found unreachable (its watches should move); returns the unsubscribe. */
@@ -289,9 +283,8 @@ export class EtcdMembers {
     // Fail what is in flight there now rather than at its timeout, and start afresh with new
     // connections once it is back (the old ones may lead nowhere, as after a container restart).
     m.connection.reset(new EtcdMemberUnreachableError(m.url));
+    m.watchConnection.reset(new EtcdMemberUnreachableError(m.url));
     for (const listener of this.listeners) listener(m);
-    m.watchClient?.close();
-    m.watchClient = undefined;
     if (this.leader === m) this.forgetLeader(m);
   }
 }

@@ -1,4 +1,4 @@
-// etcd's v3 KV and Maintenance messages on the protobuf wire (etcdserverpb's rpc.proto, mvccpb's
+// etcd's v3 KV, Watch and Maintenance messages on the protobuf wire (etcdserverpb's rpc.proto, mvccpb's
 // kv.proto): just the requests this backend sends and the fields of the answers it reads. Written by
 // hand because these few messages are all it needs and each call encodes one and decodes one: the
 // reflection-driven codec of the etcd3 package costs more than the call itself.
@@ -54,6 +54,34 @@ export interface TxnResponse {
   revision: number;
   succeeded: boolean;
   responses: ResponseOp[];
+}
+
+/** An event of a watch: the key-value after a put; for a delete, the key and revision (kv) and the value before (prevKv). */
+export interface WatchEvent {
+  type: 'PUT' | 'DELETE';
+  kv: EtcdKeyValue;
+  /** Present when the watch asked for prev_kv and the previous revision is not compacted away. */
+  prevKv?: EtcdKeyValue;
+}
+
+export interface WatchCreateRequest {
+  key: Buffer;
+  rangeEnd: Buffer;
+  startRevision: number;
+  prevKv: boolean;
+  progressNotify: boolean;
+}
+
+/** One message of a watch stream: its creation, a batch of events, a progress notification, or its end. */
+export interface WatchResponse {
+  /** etcd's revision when the message was sent. */
+  revision: number;
+  created: boolean;
+  canceled: boolean;
+  cancelReason: string;
+  /** Set when the start revision was compacted away: the watch is over. */
+  compactRevision: number;
+  events: WatchEvent[];
 }
 
 export interface StatusResponse {
@@ -137,6 +165,18 @@ export function encodeTxnRequest(compare: Compare[], success: RequestOp[], failu
 export const encodeCompactionRequest = (revision: number): Buffer => Buffer.concat(optional(1, revision));
 
 export const encodeStatusRequest = (): Buffer => Buffer.alloc(0);
+
+/** WatchRequest { create_request (1): WatchCreateRequest }. */
+export function encodeWatchCreateRequest(r: WatchCreateRequest): Buffer {
+  const create = Buffer.concat([
+    bytesField(1, r.key),
+    bytesField(2, r.rangeEnd),
+    ...optional(3, r.startRevision),
+    ...optional(4, r.progressNotify),
+    ...optional(6, r.prevKv),
+  ]);
+  return bytesField(1, create);
+}
 
 // ---- decoding ----
 
@@ -226,6 +266,39 @@ export function decodeStatusResponse(bytes: Uint8Array): StatusResponse {
       return true;
     }
     return false;
+  });
+  return res;
+}
+
+function decodeWatchEvent(bytes: Uint8Array): WatchEvent {
+  let type: WatchEvent['type'] = 'PUT';
+  let kv: EtcdKeyValue | undefined;
+  let prevKv: EtcdKeyValue | undefined;
+  eachField(bytes, (field, r) => {
+    switch (field) {
+      case 1: type = toInt64(r.readVarint()) === 1 ? 'DELETE' : 'PUT'; return true;
+      case 2: kv = decodeKeyValue(r.readBytes()); return true;
+      case 3: prevKv = decodeKeyValue(r.readBytes()); return true;
+      default: return false;
+    }
+  });
+  const event: WatchEvent = { type, kv: kv ?? decodeKeyValue(new Uint8Array()) };
+  if (prevKv) event.prevKv = prevKv;
+  return event;
+}
+
+export function decodeWatchResponse(bytes: Uint8Array): WatchResponse {
+  const res: WatchResponse = { revision: 0, created: false, canceled: false, cancelReason: '', compactRevision: 0, events: [] };
+  eachField(bytes, (field, r) => {
+    switch (field) {
+      case 1: res.revision = headerRevision(r.readBytes()); return true;
+      case 3: res.created = toBool(r.readVarint()); return true;
+      case 4: res.canceled = toBool(r.readVarint()); return true;
+      case 5: res.compactRevision = toInt64(r.readVarint()); return true;
+      case 6: res.cancelReason = utf8.decode(r.readBytes()); return true;
+      case 11: res.events.push(decodeWatchEvent(r.readBytes())); return true;
+      default: return false;
+    }
   });
   return res;
 }

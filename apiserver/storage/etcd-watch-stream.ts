@@ -1,26 +1,25 @@
-// One etcd watch that outlives its connection: its own gRPC stream (so no other watch shares its
-// fate or its ordering), resumed from the revision after the last one it has passed on whenever the
+// One etcd watch that outlives its connection: its own gRPC stream (Watch over node:http2, see
+// etcd-grpc.ts; so no other watch shares its fate or its ordering), resumed from the revision after the last one it has passed on whenever the
 // stream breaks (a member killed, a connection reset), on whichever member answers.
 //
-// The member is chosen here (EtcdMembers), not by the etcd3 package, which picks at random and would
-// keep picking a member that does not answer. A stream on a member that stops answering gets no error
+// The member is chosen here (EtcdMembers), as a client that picks at random would keep picking a
+// member that does not answer. A stream on a member that stops answering gets no error
 // at all (nothing comes back to time out: gRPC's keepalive takes 15 s to notice), so it moves as soon
 // as EtcdMembers finds the member unreachable. That matters most for the feed: a write is
 // acknowledged only once the feed has delivered it.
 //
-// Why not the etcd3 package's Watcher: it moves its resume point to the header revision of every
-// response, and etcd sets that to the store's current revision even on the "created" response and on
-// catch-up batches with more history to come, so a stream that breaks while catching up would resume
-// past events it never delivered. Here the resume point moves only with events delivered or with a
-// progress notification (which etcd sends only once a watcher has caught up).
-import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
+// The resume point moves only with events delivered or with a progress notification (which etcd
+// sends only once a watcher has caught up), never to a response's header revision: etcd sets that to
+// the store's current revision even on the "created" response and on catch-up batches with more
+// history to come (the etcd3 package's Watcher resumes from it, and so could skip events).
 import type { Logger } from '../../shared/log.ts';
-import { num } from './etcd-codec.ts';
+import type { GrpcStream } from './etcd-grpc.ts';
 import type { EtcdMember, EtcdMembers } from './etcd-members.ts';
+import { decodeWatchResponse, encodeWatchCreateRequest, type WatchEvent, type WatchResponse } from './etcd-proto.ts';
 
 export interface WatchStreamHandlers {
   /** The events of one response, in revision order. */
-  onEvents(events: IEvent[]): void;
+  onEvents(events: WatchEvent[]): void;
   /** Every event up to `revision` has been delivered. */
   onProgress?(revision: number): void;
   /** The start revision is older than etcd's compacted revision: the watch is over. */
@@ -39,7 +38,7 @@ export class EtcdWatchStream {
   /** Resolves with etcd's current revision once the watch is first established. */
   readonly created: Promise<number>;
   private resolveCreated!: (revision: number) => void;
-  private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
+  private stream?: GrpcStream;
   /** The member `stream` is on. */
   private member?: EtcdMember;
   private readonly unsubscribe: () => void;
@@ -79,46 +78,43 @@ export class EtcdWatchStream {
   private close(): void {
     const stream = this.stream;
     this.stream = undefined;
-    if (!stream) return;
-    // Half-close first: the etcd3 pool treats an error on a still-writable stream as a sick member
-    // and tears down every connection to it, which a deliberate cancel must not do.
-    stream.end();
-    stream.cancel();
+    stream?.cancel();
   }
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
     const member = this.members.pickForWatch();
+    let stream: GrpcStream | undefined;
     try {
-      stream = await this.members.watchClient(member).watchClient.watch();
+      stream = await this.members.watchConnection(member).openStream('/etcdserverpb.Watch/Watch', {
+        onMessage: (message) => {
+          if (this.stream === stream) this.onResponse(decodeWatchResponse(message));
+        },
+        onEnd: (err) => {
+          if (this.stream === stream) this.broken(err);
+        },
+      });
     } catch (err) {
       this.broken(err);
       return;
     }
     if (this.stopped) {
-      stream.end();
       stream.cancel();
       return;
     }
     this.stream = stream;
     this.member = member;
-    stream.on('data', (res: IWatchResponse) => {
-      if (this.stream === stream) this.onResponse(res);
-    });
-    stream.on('error', (err: Error) => {
-      if (this.stream === stream) this.broken(err);
-    });
-    stream.on('end', () => {
-      if (this.stream === stream) this.broken(new Error('watch stream ended'));
-    });
-    stream.write({
-      create_request: { key: this.range.key, range_end: this.range.rangeEnd, start_revision: this.nextRevision, prev_kv: true, progress_notify: true },
-    });
+    stream.write(encodeWatchCreateRequest({
+      key: this.range.key,
+      rangeEnd: this.range.rangeEnd,
+      startRevision: this.nextRevision,
+      prevKv: true,
+      progressNotify: true,
+    }));
   }
 
-  private onResponse(res: IWatchResponse): void {
-    const compactRevision = num(res.compact_revision);
+  private onResponse(res: WatchResponse): void {
+    const compactRevision = res.compactRevision;
     if (compactRevision > 0) {
       this.stopped = true;
       this.unsubscribe();
@@ -127,22 +123,22 @@ export class EtcdWatchStream {
       return;
     }
     if (res.canceled) {
-      this.broken(new Error(`watch canceled by etcd: ${res.cancel_reason || 'no reason given'}`));
+      this.broken(new Error(`watch canceled by etcd: ${res.cancelReason || 'no reason given'}`));
       return;
     }
     if (res.created) {
       this.backoffMs = MIN_BACKOFF_MS;
-      this.resolveCreated(num(res.header.revision));
+      this.resolveCreated(res.revision);
       return;
     }
     this.backoffMs = MIN_BACKOFF_MS;
     if (res.events.length > 0) {
-      this.nextRevision = num(res.events[res.events.length - 1].kv.mod_revision) + 1;
+      this.nextRevision = res.events[res.events.length - 1].kv.modRevision + 1;
       this.handlers.onEvents(res.events);
       return;
     }
     // No events: a progress notification, sent only to a watcher that has caught up.
-    const revision = num(res.header.revision);
+    const revision = res.revision;
     if (revision >= this.nextRevision) this.nextRevision = revision + 1;
     this.handlers.onProgress?.(revision);
   }

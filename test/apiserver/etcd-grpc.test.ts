@@ -1,14 +1,21 @@
 // The etcd backend's own gRPC client (etcd-grpc.ts over node:http2, messages from etcd-proto.ts)
 // against a real etcd member: the create guard's oneof operand 0 reaches etcd, answers and etcd's
-// refusals decode, uint64 member ids survive, and transport failures carry the codes the retry
-// rules read (a refused connection was never sent; a reset call's outcome is unknown).
+// refusals decode, uint64 member ids survive, a watch stream delivers puts and deletes with their
+// previous values, and transport failures carry the codes the retry rules read (a refused connection
+// was never sent; a reset call's outcome is unknown; a reset watch ends).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import { mayRetry } from '../../apiserver/storage/etcd-codec.ts';
 import { EtcdError, GrpcConnection, GrpcTransportError } from '../../apiserver/storage/etcd-grpc.ts';
 import { EtcdKv } from '../../apiserver/storage/etcd-kv.ts';
-import { decodeStatusResponse, encodeStatusRequest } from '../../apiserver/storage/etcd-proto.ts';
+import {
+  decodeStatusResponse,
+  decodeWatchResponse,
+  encodeStatusRequest,
+  encodeWatchCreateRequest,
+  type WatchResponse,
+} from '../../apiserver/storage/etcd-proto.ts';
 import { etcdSkipReason, freePort, startEtcdCluster, type EtcdCluster } from '../helpers/etcd.ts';
 
 const key = (name: string) => Buffer.from(`/registry/configmaps/default/${name}`);
@@ -131,5 +138,43 @@ describe('the etcd backend gRPC client', { skip: etcdSkipReason() }, () => {
       await connection.close();
     }
     assert.equal(mayRetry(Object.assign(new Error('x'), { code: 'ETCD_CALL_LOST' }), true), false, 'a lost write is not repeated');
+  });
+
+  test('a watch stream: created at the start revision, then puts and deletes in order with prev_kv; a reset ends it', async () => {
+    const connection = new GrpcConnection(cluster.clientUrls[0], 1000);
+    const responses: WatchResponse[] = [];
+    let ended: Error | undefined;
+    let wake = () => {};
+    const next = (test: () => boolean) => new Promise<void>((resolve) => {
+      wake = () => test() && resolve();
+      wake();
+    });
+    try {
+      const k = key('watched');
+      const start = (await kv.range({ key: k })).revision + 1;
+      const stream = await connection.openStream('/etcdserverpb.Watch/Watch', {
+        onMessage: (m) => (responses.push(decodeWatchResponse(m)), wake()),
+        onEnd: (err) => ((ended = err), wake()),
+      });
+      stream.write(encodeWatchCreateRequest({ key: k, rangeEnd: Buffer.from(`${k}\0`), startRevision: start, prevKv: true, progressNotify: false }));
+      await next(() => responses.some((r) => r.created));
+      await kv.txn([], [{ put: { key: k, value: 'one' } }], []);
+      await kv.txn([], [{ put: { key: k, value: 'two' } }], []);
+      await kv.txn([], [{ deleteRange: { key: k } }], []);
+      const events = () => responses.flatMap((r) => r.events);
+      await next(() => events().length === 3);
+      assert.deepEqual(events().map((e) => [e.type, e.kv.key, e.kv.value, e.prevKv?.value]), [
+        ['PUT', k.toString(), 'one', undefined],
+        ['PUT', k.toString(), 'two', 'one'],
+        ['DELETE', k.toString(), '', 'two'],
+      ]);
+      assert.equal(events()[0].kv.modRevision, start);
+      const gone = new Error('member gone');
+      connection.reset(gone);
+      await next(() => ended !== undefined);
+      assert.equal(ended, gone);
+    } finally {
+      await connection.close();
+    }
   });
 });
