@@ -172,8 +172,11 @@ export class GrpcConnection {
       else finish();
     });
     stream.on('error', (err) => finish(lost(err.message)));
-    // A stream reset without an error event (the session went away).
-    stream.on('close', () => finish(lost(`stream closed (${stream.rstCode})`)));
+    // A stream reset without an error event (the session went away). Checked first: an Error's stack
+    // trace is not free, and every stream closes.
+    stream.on('close', () => {
+      if (!ended) finish(lost(`stream closed (${stream.rstCode})`));
+    });
     return { stream, fail: (err) => finish(err), cancel: () => finish(undefined, false) };
   }
 
