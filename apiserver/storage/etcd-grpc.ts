@@ -1,6 +1,6 @@
-// Unary gRPC calls to one etcd member over one HTTP/2 connection (node:http2), as etcd's own Go
-// client makes them: POST /<service>/<method>, a length-prefixed protobuf message each way, the status
-// in the trailers.
+// gRPC calls to one etcd member over one HTTP/2 connection (node:http2), as etcd's own Go client
+// makes them: POST /<service>/<method>, length-prefixed protobuf messages each way, the status in the
+// trailers. Unary calls (Range, Txn, Status) and bidirectional streams (Watch).
 //
 // Why not etcd's JSON gateway or @grpc/grpc-js: measured on loopback with pod-sized create
 // transactions, the gateway costs the etcd leader ~370 µs of CPU per call against ~130 µs for gRPC
@@ -15,7 +15,7 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 
 /** gRPC status codes (google.golang.org/grpc/codes) this code names. */
-export const GrpcStatus = { OK: 0, CANCELLED: 1, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
+export const GrpcStatus = { OK: 0, UNAVAILABLE: 14 } as const;
 
 /** An error etcd answered with (as opposed to one reaching it). */
 export class EtcdError extends Error {
