@@ -93,39 +93,95 @@ export interface StatusResponse {
 
 // ---- encoding ----
 
-function varintBytes(value: number): number[] {
-  const out: number[] = [];
+// A message is described as fields first, then sized and written into one buffer (the length of a
+// nested message is known before it is written): one allocation per call, where concatenating small
+// buffers cost the API server 4% of its time on the create path.
+
+type Field =
+  | { n: number; varint: number }
+  | { n: number; bytes: Uint8Array | string; length?: number }
+  | { n: number; message: Message };
+interface Message { fields: Field[]; size?: number }
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v > 0x7f; v = Math.floor(v / 0x80)) size++;
+  return size;
+}
+
+function writeVarint(buf: Buffer, pos: number, value: number): number {
   let v = value;
   while (v > 0x7f) {
-    out.push((v % 0x80) | 0x80);
+    buf[pos++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
   }
-  out.push(v);
-  return out;
+  buf[pos++] = v;
+  return pos;
 }
 
-const tag = (field: number, wireType: number) => varintBytes(field * 8 + wireType);
-
-/** A varint field (non-negative integers and bools: all this backend sends). */
-const varintField = (field: number, value: number): Buffer => Buffer.from([...tag(field, WIRE_VARINT), ...varintBytes(value)]);
-
-function bytesField(field: number, payload: Uint8Array): Buffer {
-  const head = Buffer.from([...tag(field, WIRE_BYTES), ...varintBytes(payload.length)]);
-  return Buffer.concat([head, payload]);
+/** The payload length of a length-delimited field (computed once, kept on the field). */
+function lengthOf(f: Field & ({ bytes: Uint8Array | string; length?: number } | { message: Message })): number {
+  if ('message' in f) return sizeOf(f.message);
+  f.length ??= typeof f.bytes === 'string' ? Buffer.byteLength(f.bytes) : f.bytes.length;
+  return f.length;
 }
 
-const optional = (field: number, value: number | boolean | undefined): Buffer[] =>
-  value ? [varintField(field, Number(value))] : [];
-
-export function encodeRangeRequest(r: RangeRequest): Buffer {
-  return Buffer.concat([
-    bytesField(1, r.key),
-    ...(r.rangeEnd ? [bytesField(2, r.rangeEnd)] : []),
-    ...optional(3, r.limit),
-    ...optional(4, r.revision),
-    ...optional(9, r.countOnly),
-  ]);
+function sizeOf(m: Message): number {
+  if (m.size !== undefined) return m.size;
+  let size = 0;
+  for (const f of m.fields) {
+    size += varintSize(f.n * 8);
+    if ('varint' in f) size += varintSize(f.varint);
+    else {
+      const length = lengthOf(f);
+      size += varintSize(length) + length;
+    }
+  }
+  m.size = size;
+  return size;
 }
+
+function write(m: Message, buf: Buffer, start: number): number {
+  let pos = start;
+  for (const f of m.fields) {
+    if ('varint' in f) {
+      pos = writeVarint(buf, pos, f.n * 8 + WIRE_VARINT);
+      pos = writeVarint(buf, pos, f.varint);
+      continue;
+    }
+    pos = writeVarint(buf, pos, f.n * 8 + WIRE_BYTES);
+    pos = writeVarint(buf, pos, lengthOf(f));
+    if ('message' in f) pos = write(f.message, buf, pos);
+    else if (typeof f.bytes === 'string') pos += buf.write(f.bytes, pos, 'utf8');
+    else {
+      buf.set(f.bytes, pos);
+      pos += f.bytes.length;
+    }
+  }
+  return pos;
+}
+
+function encode(m: Message): Buffer {
+  const buf = Buffer.allocUnsafe(sizeOf(m));
+  write(m, buf, 0);
+  return buf;
+}
+
+/** Numbers and bools left out at their default (proto3), as every field here outside a oneof. */
+function optional(fields: Field[], n: number, value: number | boolean | undefined): void {
+  if (value) fields.push({ n, varint: Number(value) });
+}
+
+function rangeMessage(r: RangeRequest): Message {
+  const fields: Field[] = [{ n: 1, bytes: r.key }];
+  if (r.rangeEnd) fields.push({ n: 2, bytes: r.rangeEnd });
+  optional(fields, 3, r.limit);
+  optional(fields, 4, r.revision);
+  optional(fields, 9, r.countOnly);
+  return { fields };
+}
+
+export const encodeRangeRequest = (r: RangeRequest): Buffer => encode(rangeMessage(r));
 
 const COMPARE_RESULT = { EQUAL: 0, GREATER: 1 } as const;
 /** The enum value, and the target_union field that carries the operand. */
@@ -135,47 +191,52 @@ const COMPARE_TARGET: Record<CompareTarget, { value: number; field: number }> = 
   MOD: { value: 2, field: 6 },
 };
 
-function encodeCompare(c: Compare): Buffer {
+function compareMessage(c: Compare): Message {
   const target = COMPARE_TARGET[c.target];
-  return Buffer.concat([
-    ...optional(1, COMPARE_RESULT[c.result]),
-    ...optional(2, target.value),
-    bytesField(3, c.key),
-    varintField(target.field, c.value), // in the oneof: sent even when 0
-  ]);
+  const fields: Field[] = [];
+  optional(fields, 1, COMPARE_RESULT[c.result]);
+  optional(fields, 2, target.value);
+  fields.push({ n: 3, bytes: c.key }, { n: target.field, varint: c.value }); // in the oneof: sent even when 0
+  return { fields };
 }
 
-function encodeRequestOp(op: RequestOp): Buffer {
+function requestOpMessage(op: RequestOp): Message {
   if ('put' in op) {
-    const put = Buffer.concat([bytesField(1, op.put.key), bytesField(2, Buffer.from(op.put.value)), ...optional(4, op.put.prevKv)]);
-    return bytesField(2, put);
+    const put: Field[] = [{ n: 1, bytes: op.put.key }, { n: 2, bytes: op.put.value }];
+    optional(put, 4, op.put.prevKv);
+    return { fields: [{ n: 2, message: { fields: put } }] };
   }
-  if ('deleteRange' in op) return bytesField(3, Buffer.concat([bytesField(1, op.deleteRange.key), ...optional(3, op.deleteRange.prevKv)]));
-  return bytesField(1, encodeRangeRequest({ key: op.range.key }));
+  if ('deleteRange' in op) {
+    const del: Field[] = [{ n: 1, bytes: op.deleteRange.key }];
+    optional(del, 3, op.deleteRange.prevKv);
+    return { fields: [{ n: 3, message: { fields: del } }] };
+  }
+  return { fields: [{ n: 1, message: rangeMessage({ key: op.range.key }) }] };
 }
 
 export function encodeTxnRequest(compare: Compare[], success: RequestOp[], failure: RequestOp[]): Buffer {
-  return Buffer.concat([
-    ...compare.map((c) => bytesField(1, encodeCompare(c))),
-    ...success.map((op) => bytesField(2, encodeRequestOp(op))),
-    ...failure.map((op) => bytesField(3, encodeRequestOp(op))),
-  ]);
+  const fields: Field[] = [];
+  for (const c of compare) fields.push({ n: 1, message: compareMessage(c) });
+  for (const op of success) fields.push({ n: 2, message: requestOpMessage(op) });
+  for (const op of failure) fields.push({ n: 3, message: requestOpMessage(op) });
+  return encode({ fields });
 }
 
-export const encodeCompactionRequest = (revision: number): Buffer => Buffer.concat(optional(1, revision));
+export function encodeCompactionRequest(revision: number): Buffer {
+  const fields: Field[] = [];
+  optional(fields, 1, revision);
+  return encode({ fields });
+}
 
 export const encodeStatusRequest = (): Buffer => Buffer.alloc(0);
 
 /** WatchRequest { create_request (1): WatchCreateRequest }. */
 export function encodeWatchCreateRequest(r: WatchCreateRequest): Buffer {
-  const create = Buffer.concat([
-    bytesField(1, r.key),
-    bytesField(2, r.rangeEnd),
-    ...optional(3, r.startRevision),
-    ...optional(4, r.progressNotify),
-    ...optional(6, r.prevKv),
-  ]);
-  return bytesField(1, create);
+  const create: Field[] = [{ n: 1, bytes: r.key }, { n: 2, bytes: r.rangeEnd }];
+  optional(create, 3, r.startRevision);
+  optional(create, 4, r.progressNotify);
+  optional(create, 6, r.prevKv);
+  return encode({ fields: [{ n: 1, message: { fields: create } }] });
 }
 
 // ---- decoding ----
