@@ -255,9 +255,12 @@ export class EtcdMembers {
 
   private noteStatus(m: Member, status: StatusResponse): void {
     if (status.memberId !== '0') m.id = status.memberId;
-    // '0' mid-election (a call then gets etcd's quick "no leader"); a follower may still name a
-    // leader that has just stopped answering: not one to send to (see pick()).
-    const leader = status.leader !== '0' ? this.all.find((x) => x.id === status.leader) : undefined;
+    // '0': this member is mid-election and names nobody. That must not clear a leader the others
+    // still name: if that one stopped answering, a member still following it would forward a write
+    // into the void (see pick()), so what they said stands until some member names a leader.
+    if (status.leader === '0') return;
+    // A follower may still name a leader that has just stopped answering: not one to send to.
+    const leader = this.all.find((x) => x.id === status.leader);
     this.named = leader;
     if (leader?.reachable) this.leader = leader;
   }
