@@ -4,7 +4,8 @@
 //   2. the etcd backend alone (EtcdBackend.create in this process: no HTTP, no API machinery)
 //   3. the API server on etcd (--storage-backend=etcd3): pod creates over HTTP, 64 in flight
 //   4. the API server on the embedded store (lmdb): the same creates
-// and the ratios between them (the goal: 3 is at least half of 1 through the etcd3 package).
+// and the ratios between them (the goal: 3 is at least half of 1 through the etcd3 package). Each
+// etcd measurement gets a fresh 3-member cluster.
 // node --import tsx scripts/bench-etcd.ts [--duration 10] [--concurrency 64]
 // Needs `etcd` on PATH (Debian: apt-get install -y etcd-server).
 import { cpus } from 'node:os';
@@ -14,7 +15,7 @@ import { runLoad, type LoadResult } from './bench/load.ts';
 import { podBodies } from './bench/pods.ts';
 import { Samples, distributionOf, ms, perSecond, ratio, table } from './bench/stats.ts';
 import { startApiServer, type ApiServerProcess } from '../test/helpers/apiserver.ts';
-import { etcdSkipReason, startApiServerOnEtcd, startEtcdCluster } from '../test/helpers/etcd.ts';
+import { etcdSkipReason, startApiServerOnEtcd, startEtcdCluster, type EtcdCluster } from '../test/helpers/etcd.ts';
 import { EtcdKv } from '../apiserver/storage/etcd-kv.ts';
 import { EtcdBackend } from '../apiserver/storage/etcd-backend.ts';
 
@@ -39,7 +40,7 @@ const say = (line = '') => console.log(line);
 const cpu = cpus();
 const pods = podBodies();
 say(`k8ts etcd backend benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? '?'})`);
-say(`A 3-member etcd cluster on loopback, the API servers and this load generator all share those ${cpu.length} cores.`);
+say(`A fresh 3-member etcd cluster on loopback for each etcd measurement; etcd, the API servers and this load generator all share those ${cpu.length} cores.`);
 say(`${concurrency} requests in flight; each run ${durationMs / 1000} s after a ${WARMUP_MS / 1000} s warm-up; values: a ${pods.body('bench-00000').length}-byte pod.`);
 say();
 
@@ -111,25 +112,40 @@ async function apiServerRun(name: string, server: ApiServerProcess, tag: string)
   return { name, perSecond: r.perSecond, p50: r.latency.p50, p99: r.latency.p99, failed: r.failed };
 }
 
-const cluster = await startEtcdCluster({ members: 3 });
-const runs: Run[] = [];
-try {
-  await rawPuts(cluster.clientUrls, WARMUP_MS, 'warm', 'etcd3');
-  runs.push({ name: 'raw etcd puts, gRPC (etcd3 package)', ...(await rawPuts(cluster.clientUrls, durationMs, 'raw-etcd3', 'etcd3')) });
-  await rawPuts(cluster.clientUrls, WARMUP_MS, 'warm2', 'backend-client');
-  runs.push({ name: "raw etcd puts, gRPC (the backend's client)", ...(await rawPuts(cluster.clientUrls, durationMs, 'raw-own', 'backend-client')) });
-  await backendCreates(cluster.clientUrls, WARMUP_MS, 'warm');
-  runs.push({ name: 'etcd backend alone: creates (no HTTP)', ...(await backendCreates(cluster.clientUrls, durationMs, 'run')) });
+/**
+ * Each measurement on a cluster of its own: etcd grows with every run before it (its database, and a
+ * snapshot every 100,000 entries), which would tax whichever came last.
+ */
+async function onFreshCluster<T>(measure: (cluster: EtcdCluster) => Promise<T>): Promise<T> {
+  const cluster = await startEtcdCluster({ members: 3 });
+  try {
+    return await measure(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}
 
+const runs: Run[] = [];
+runs.push(await onFreshCluster(async ({ clientUrls }) => {
+  await rawPuts(clientUrls, WARMUP_MS, 'warm', 'etcd3');
+  return { name: 'raw etcd puts, gRPC (etcd3 package)', ...(await rawPuts(clientUrls, durationMs, 'raw-etcd3', 'etcd3')) };
+}));
+runs.push(await onFreshCluster(async ({ clientUrls }) => {
+  await rawPuts(clientUrls, WARMUP_MS, 'warm', 'backend-client');
+  return { name: "raw etcd puts, gRPC (the backend's client)", ...(await rawPuts(clientUrls, durationMs, 'raw-own', 'backend-client')) };
+}));
+runs.push(await onFreshCluster(async ({ clientUrls }) => {
+  await backendCreates(clientUrls, WARMUP_MS, 'warm');
+  return { name: 'etcd backend alone: creates (no HTTP)', ...(await backendCreates(clientUrls, durationMs, 'run')) };
+}));
+runs.push(await onFreshCluster(async (cluster) => {
   const onEtcd = await startApiServerOnEtcd(cluster);
   try {
-    runs.push(await apiServerRun('API server on etcd: pod creates', onEtcd, 'etcd'));
+    return await apiServerRun('API server on etcd: pod creates', onEtcd, 'etcd');
   } finally {
     await onEtcd.cleanup();
   }
-} finally {
-  await cluster.stop();
-}
+}));
 
 const embedded = await startApiServer();
 try {
