@@ -56,7 +56,6 @@ export interface GrpcCallOptions {
 }
 
 interface PendingCall {
-  stream: ClientHttp2Stream;
   fail(err: Error): void;
 }
 
@@ -75,21 +74,10 @@ export class GrpcConnection {
   async call(path: string, message: Buffer, options: GrpcCallOptions): Promise<Buffer> {
     const session = await this.connected();
     return new Promise<Buffer>((resolve, reject) => {
-      let answer: Buffer | undefined;
-      const onAbort = () => exchange.fail(new GrpcTransportError(`etcd ${this.url}${path}: aborted`, 'ETCD_CALL_LOST'));
-      const timer = setTimeout(() => exchange.fail(new GrpcTransportError(`etcd ${this.url}${path}: no answer in ${options.timeoutMs} ms`, 'DEADLINE_EXCEEDED')), options.timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const exchange = this.open(session, path, { 'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m` }, {
-        onMessage: (m) => (answer ??= m),
-        onEnd: (err) => {
-          clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
-          if (err) reject(err);
-          else if (answer) resolve(answer);
-          else reject(new GrpcTransportError(`etcd ${this.url}${path}: an OK answer without a message`, 'ETCD_CALL_LOST'));
-        },
-      });
-      exchange.stream.end(frame(message));
+      const call = new UnaryCall(`${this.url}${path}`, options, resolve, reject);
+      const stream = session.request(requestHeaders(path, options.timeoutMs));
+      call.exchange = new GrpcExchange(stream, `${this.url}${path}`, this.pending, call);
+      stream.end(frame(message));
     });
   }
 
@@ -99,9 +87,10 @@ export class GrpcConnection {
    */
   async openStream(path: string, handlers: { onMessage(message: Buffer): void; onEnd(err: Error): void }): Promise<GrpcStream> {
     const session = await this.connected();
-    const exchange = this.open(session, path, {}, {
+    const where = `${this.url}${path}`;
+    const exchange = new GrpcExchange(session.request(requestHeaders(path)), where, this.pending, {
       onMessage: handlers.onMessage,
-      onEnd: (err) => handlers.onEnd(err ?? new GrpcTransportError(`etcd ${this.url}${path}: stream ended`, 'ETCD_CALL_LOST')),
+      onEnd: (err) => handlers.onEnd(err ?? new GrpcTransportError(`etcd ${where}: stream ended`, 'ETCD_CALL_LOST')),
     });
     return {
       write: (message) => {
@@ -109,75 +98,6 @@ export class GrpcConnection {
       },
       cancel: () => exchange.cancel(),
     };
-  }
-
-  /**
-   * One HTTP/2 stream carrying a gRPC call: messages out as they come, then onEnd once, with
-   * nothing for an OK status, an EtcdError for etcd's refusal, or a GrpcTransportError.
-   */
-  private open(
-    session: ClientHttp2Session,
-    path: string,
-    extraHeaders: Record<string, string>,
-    handlers: { onMessage(message: Buffer): void; onEnd(err?: Error): void },
-  ): { stream: ClientHttp2Stream; fail(err: Error): void; cancel(): void } {
-    const stream = session.request({
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: path,
-      [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-      te: 'trailers',
-      ...extraHeaders,
-    });
-    const frames = new FrameReader();
-    let status: number | undefined;
-    let statusMessage = '';
-    let ended = false;
-    const finish = (err?: Error, notify = true) => {
-      if (ended) return;
-      ended = true;
-      this.pending.delete(pending);
-      // An OK end of a call whose request was all sent needs no reset: the stream is over both ways.
-      if (!stream.closed && (err || !notify || !stream.writableEnded)) stream.close(constants.NGHTTP2_CANCEL);
-      if (notify) handlers.onEnd(err);
-    };
-    const pending: PendingCall = { stream, fail: (err) => finish(err) };
-    this.pending.add(pending);
-    const noteStatus = (headers: IncomingHttpHeaders) => {
-      const code = headers['grpc-status'];
-      if (code === undefined) return;
-      status = Number(code);
-      statusMessage = decodeStatusMessage(headers['grpc-message']);
-    };
-    const lost = (what: string) => new GrpcTransportError(`etcd ${this.url}${path}: ${what}`, 'ETCD_CALL_LOST');
-    stream.on('response', (headers) => {
-      const httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
-      if (httpStatus !== 200) finish(new EtcdError(`etcd ${this.url}${path}: HTTP ${httpStatus}`, GrpcStatus.UNAVAILABLE));
-      else noteStatus(headers); // a trailers-only answer (an error) has its status here
-    });
-    stream.on('trailers', noteStatus);
-    stream.on('data', (chunk: Buffer) => {
-      try {
-        for (const message of frames.push(chunk)) {
-          if (ended) return;
-          handlers.onMessage(message);
-        }
-      } catch (err) {
-        finish(err as Error);
-      }
-    });
-    stream.on('end', () => {
-      if (status === undefined) finish(lost('the answer ended without a gRPC status'));
-      else if (status !== GrpcStatus.OK) finish(new EtcdError(statusMessage || `gRPC status ${status}`, status));
-      else if (frames.buffered > 0) finish(lost(`the answer ended inside a message (${frames.buffered} bytes left)`));
-      else finish();
-    });
-    stream.on('error', (err) => finish(lost(err.message)));
-    // A stream reset without an error event (the session went away). Checked first: an Error's stack
-    // trace is not free, and every stream closes.
-    stream.on('close', () => {
-      if (!ended) finish(lost(`stream closed (${stream.rstCode})`));
-    });
-    return { stream, fail: (err) => finish(err), cancel: () => finish(undefined, false) };
   }
 
   /** Fails every call in flight with `err` and drops the connection; the next call connects afresh. */
@@ -230,6 +150,180 @@ export class GrpcConnection {
     this.session = undefined;
     session?.destroy();
   }
+}
+
+/** The request headers of a call, made once per path and timeout (node copies them for each request). */
+const headerCache = new Map<string, Record<string, string>>();
+function requestHeaders(path: string, timeoutMs?: number): Record<string, string> {
+  const cacheKey = `${path} ${timeoutMs ?? ''}`;
+  let headers = headerCache.get(cacheKey);
+  if (!headers) {
+    headers = {
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: path,
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+      te: 'trailers',
+      ...(timeoutMs === undefined ? {} : { 'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m` }),
+    };
+    headerCache.set(cacheKey, headers);
+  }
+  return headers;
+}
+
+interface ExchangeHandlers {
+  onMessage(message: Buffer): void;
+  /** Once: nothing for an OK status, an EtcdError for etcd's refusal, or a GrpcTransportError. */
+  onEnd(err?: Error): void;
+}
+
+const EXCHANGE = Symbol('gRPC exchange');
+type ExchangeStream = ClientHttp2Stream & { [EXCHANGE]: GrpcExchange };
+
+/**
+ * One HTTP/2 stream carrying a gRPC call. Its listeners are shared functions that find the exchange
+ * on the stream, rather than closures made for every call: a create makes one such call, and this
+ * is the API server's hot path on etcd.
+ */
+class GrpcExchange implements PendingCall {
+  private readonly frames = new FrameReader();
+  private status?: number;
+  private statusMessage = '';
+  ended = false;
+
+  constructor(
+    readonly stream: ClientHttp2Stream,
+    private readonly where: string,
+    private readonly pending: Set<PendingCall>,
+    private readonly handlers: ExchangeHandlers,
+  ) {
+    pending.add(this);
+    (stream as ExchangeStream)[EXCHANGE] = this;
+    stream.on('response', onStreamResponse);
+    stream.on('trailers', onStreamTrailers);
+    stream.on('data', onStreamData);
+    stream.on('end', onStreamEnd);
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
+  }
+
+  fail(err: Error): void {
+    this.finish(err);
+  }
+
+  /** Ends it from this side, without calling onEnd. */
+  cancel(): void {
+    this.finish(undefined, false);
+  }
+
+  lost(what: string): GrpcTransportError {
+    return new GrpcTransportError(`etcd ${this.where}: ${what}`, 'ETCD_CALL_LOST');
+  }
+
+  noteStatus(headers: IncomingHttpHeaders): void {
+    const code = headers['grpc-status'];
+    if (code === undefined) return;
+    this.status = Number(code);
+    this.statusMessage = decodeStatusMessage(headers['grpc-message']);
+  }
+
+  response(headers: IncomingHttpHeaders): void {
+    const httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
+    if (httpStatus !== 200) this.finish(new EtcdError(`etcd ${this.where}: HTTP ${httpStatus}`, GrpcStatus.UNAVAILABLE));
+    else this.noteStatus(headers); // a trailers-only answer (an error) has its status here
+  }
+
+  data(chunk: Buffer): void {
+    try {
+      for (const message of this.frames.push(chunk)) {
+        if (this.ended) return;
+        this.handlers.onMessage(message);
+      }
+    } catch (err) {
+      this.finish(err as Error);
+    }
+  }
+
+  end(): void {
+    const { status } = this;
+    if (status === undefined) this.finish(this.lost('the answer ended without a gRPC status'));
+    else if (status !== GrpcStatus.OK) this.finish(new EtcdError(this.statusMessage || `gRPC status ${status}`, status));
+    else if (this.frames.buffered > 0) this.finish(this.lost(`the answer ended inside a message (${this.frames.buffered} bytes left)`));
+    else this.finish();
+  }
+
+  finish(err?: Error, notify = true): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.pending.delete(this);
+    const { stream } = this;
+    // An OK end of a call whose request was all sent needs no reset: the stream is over both ways.
+    if (!stream.closed && (err || !notify || !stream.writableEnded)) stream.close(constants.NGHTTP2_CANCEL);
+    if (notify) this.handlers.onEnd(err);
+  }
+}
+
+function onStreamResponse(this: ExchangeStream, headers: IncomingHttpHeaders): void {
+  this[EXCHANGE].response(headers);
+}
+function onStreamTrailers(this: ExchangeStream, headers: IncomingHttpHeaders): void {
+  this[EXCHANGE].noteStatus(headers);
+}
+function onStreamData(this: ExchangeStream, chunk: Buffer): void {
+  this[EXCHANGE].data(chunk);
+}
+function onStreamEnd(this: ExchangeStream): void {
+  this[EXCHANGE].end();
+}
+function onStreamError(this: ExchangeStream, err: Error): void {
+  const exchange = this[EXCHANGE];
+  exchange.finish(exchange.lost(err.message));
+}
+/** A stream reset without an error event (the session went away). Checked first: every stream closes, and an Error's stack trace is not free. */
+function onStreamClose(this: ExchangeStream): void {
+  const exchange = this[EXCHANGE];
+  if (!exchange.ended) exchange.finish(exchange.lost(`stream closed (${this.rstCode})`));
+}
+
+/** A unary call's side: the one answer, its deadline and abort signal, the promise to settle. */
+class UnaryCall implements ExchangeHandlers {
+  exchange?: GrpcExchange;
+  private answer?: Buffer;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly where: string,
+    private readonly options: GrpcCallOptions,
+    private readonly resolve: (answer: Buffer) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.timer = setTimeout(onDeadline, options.timeoutMs, this);
+    options.signal?.addEventListener('abort', this, { once: true });
+  }
+
+  /** The abort signal's listener. */
+  handleEvent(): void {
+    this.exchange?.fail(new GrpcTransportError(`etcd ${this.where}: aborted`, 'ETCD_CALL_LOST'));
+  }
+
+  deadline(): void {
+    this.exchange?.fail(new GrpcTransportError(`etcd ${this.where}: no answer in ${this.options.timeoutMs} ms`, 'DEADLINE_EXCEEDED'));
+  }
+
+  onMessage(message: Buffer): void {
+    this.answer ??= message;
+  }
+
+  onEnd(err?: Error): void {
+    clearTimeout(this.timer);
+    this.options.signal?.removeEventListener('abort', this);
+    if (err) this.reject(err);
+    else if (this.answer) this.resolve(this.answer);
+    else this.reject(new GrpcTransportError(`etcd ${this.where}: an OK answer without a message`, 'ETCD_CALL_LOST'));
+  }
+}
+
+function onDeadline(call: UnaryCall): void {
+  call.deadline();
 }
 
 /** A gRPC length-prefixed message: a compressed flag (0), the length (big-endian), the bytes. */
