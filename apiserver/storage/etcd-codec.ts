@@ -64,7 +64,7 @@ export function storageErrorOf(err: unknown, revision?: number): StorageError {
 export function mayRetry(err: unknown, write: boolean): boolean {
   const text = `${(err as { code?: string })?.code ?? ''} ${message(err)}`;
   if (text.includes('required revision')) return false;
-  const notSent = /ECONNREFUSED|CONNECT_TIMEOUT|ETCD_NO_LEADER|etcdserver: no leader|etcdserver: not capable/i.test(text);
+  const notSent = /ECONNREFUSED|CONNECT_TIMEOUT|ETCD_NOT_SENT|ETCD_NO_LEADER|etcdserver: no leader|etcdserver: not capable/i.test(text);
   if (write) return notSent;
   return notSent || /etcdserver: (leader changed|request timed out|too many requests)|ETCD_MEMBER_UNREACHABLE|ETCD_CALL_LOST|ECONNRESET|EPIPE|UNAVAILABLE|DEADLINE/i.test(text);
 }

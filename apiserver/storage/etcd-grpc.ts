@@ -9,9 +9,9 @@
 // the cores, both are throughput.
 //
 // Errors: an answer from etcd with a non-OK status is an EtcdError (the gRPC status and etcd's
-// message); a connection that could not be made is an error with the socket's code (ECONNREFUSED)
-// or CONNECT_TIMEOUT, so the caller knows the call was never sent; one that broke or timed out
-// mid-call is an error whose outcome is unknown (ETCD_CALL_LOST, DEADLINE_EXCEEDED).
+// message). A call never sent has the socket's code (ECONNREFUSED), CONNECT_TIMEOUT or ETCD_NOT_SENT
+// (the connection closed just before), so the caller may send it elsewhere; one that broke or timed
+// out mid-call has an unknown outcome (ETCD_CALL_LOST, DEADLINE_EXCEEDED).
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 
 /** gRPC status codes (google.golang.org/grpc/codes) this code names. */
@@ -72,11 +72,11 @@ export class GrpcConnection {
 
   /** One unary call: `message` in, the answer's message out. */
   async call(path: string, message: Buffer, options: GrpcCallOptions): Promise<Buffer> {
-    const session = await this.connected();
+    const where = `${this.url}${path}`;
+    const stream = await this.request(where, requestHeaders(path, options.timeoutMs));
     return new Promise<Buffer>((resolve, reject) => {
-      const call = new UnaryCall(`${this.url}${path}`, options, resolve, reject);
-      const stream = session.request(requestHeaders(path, options.timeoutMs));
-      call.exchange = new GrpcExchange(stream, `${this.url}${path}`, this.pending, call);
+      const call = new UnaryCall(where, options, resolve, reject);
+      call.exchange = new GrpcExchange(stream, where, this.pending, call);
       stream.end(frame(message));
     });
   }
@@ -86,9 +86,8 @@ export class GrpcConnection {
    * `onEnd` is called once when etcd ends it or the connection breaks (never after cancel()).
    */
   async openStream(path: string, handlers: { onMessage(message: Buffer): void; onEnd(err: Error): void }): Promise<GrpcStream> {
-    const session = await this.connected();
     const where = `${this.url}${path}`;
-    const exchange = new GrpcExchange(session.request(requestHeaders(path)), where, this.pending, {
+    const exchange = new GrpcExchange(await this.request(where, requestHeaders(path)), where, this.pending, {
       onMessage: handlers.onMessage,
       onEnd: (err) => handlers.onEnd(err ?? new GrpcTransportError(`etcd ${where}: stream ended`, 'ETCD_CALL_LOST')),
     });
@@ -98,6 +97,17 @@ export class GrpcConnection {
       },
       cancel: () => exchange.cancel(),
     };
+  }
+
+  /** A new stream on the connection (made first if need be). */
+  private async request(where: string, headers: Record<string, string>): Promise<ClientHttp2Stream> {
+    const session = await this.connected();
+    try {
+      return session.request(headers);
+    } catch (err) {
+      // The connection went away between being found open and this call: nothing was sent.
+      throw new GrpcTransportError(`etcd ${where}: ${(err as Error).message}`, 'ETCD_NOT_SENT');
+    }
   }
 
   /** Fails every call in flight with `err` and drops the connection; the next call connects afresh. */
