@@ -1,6 +1,5 @@
-// What crosses between the Backend contract and etcd: key ranges as bytes, watch events (etcd's
-// int64-as-string revisions as numbers), etcd's errors as StorageErrors, and which failures may be
-// retried.
+// What crosses between the Backend contract and etcd: key ranges as bytes, watch events as the
+// contract's StoreEvents, etcd's errors as StorageErrors, and which failures may be retried.
 import type { WatchEvent } from './etcd-proto.ts';
 import { StorageError, type StoreEvent } from './interface.ts';
 
@@ -27,8 +26,6 @@ export function prefixRange(prefix: string): { key: Buffer; rangeEnd: Buffer } {
   }
   return { key, rangeEnd: ALL_KEYS.rangeEnd }; // all 0xff bytes: to the end of the keyspace
 }
-
-export const num = (int64: string | number | undefined | null): number => Number(int64 ?? 0);
 
 /** A watch event as the Backend contract states it (a delete carries the deleted value). */
 export function storeEventOf(e: WatchEvent, key: string): StoreEvent {

@@ -349,22 +349,27 @@ function frame(message: Buffer): Buffer {
 class FrameReader {
   private chunks: Buffer[] = [];
   buffered = 0;
+  /** The size of the message being received (prefix included), once its prefix has arrived. */
+  private needed?: number;
 
   push(chunk: Buffer): Buffer[] {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const messages: Buffer[] = [];
     while (this.buffered >= 5) {
-      const head = this.chunks.length === 1 ? this.chunks[0] : this.joined();
-      if (head.length < 5) break;
-      if (head[0] !== 0) throw new GrpcTransportError('etcd sent a compressed message, which was not asked for', 'ETCD_CALL_LOST');
-      const length = head.readUInt32BE(1);
-      if (this.buffered < 5 + length) break;
+      if (this.needed === undefined) {
+        const head = this.chunks[0].length >= 5 ? this.chunks[0] : this.joined();
+        if (head[0] !== 0) throw new GrpcTransportError('etcd sent a compressed message, which was not asked for', 'ETCD_CALL_LOST');
+        this.needed = 5 + head.readUInt32BE(1);
+      }
+      // Joined only once the whole message is here: a large list arrives in many chunks.
+      if (this.buffered < this.needed) break;
       const all = this.joined();
-      messages.push(all.subarray(5, 5 + length));
-      const rest = all.subarray(5 + length);
+      messages.push(all.subarray(5, this.needed));
+      const rest = all.subarray(this.needed);
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
+      this.needed = undefined;
     }
     return messages;
   }
